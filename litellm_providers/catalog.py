@@ -1,0 +1,115 @@
+"""The model catalog: one TOML file per provider in ``catalog/``, validated by pydantic at load.
+
+Code reads the catalog; it never spells a model out. ``litellm_model_cost`` turns it into the
+entries ``litellm.register_model`` takes, so ``get_model_info``, ``completion_cost``,
+``supports_function_calling`` and the proxy's ``/model/info`` all read the same facts.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from litellm_providers.provider import (
+    PARALLEL_TOOL_PARAMS,
+    STRUCTURED_OUTPUT_PARAMS,
+    TOOL_PARAMS,
+    ProviderSpec,
+    ReasoningFormat,
+)
+
+PER_MILLION = 1_000_000
+
+
+class ModelEntry(BaseModel):
+    """One model as a provider serves it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    input_usd_per_million: float | None = Field(default=None, ge=0)
+    output_usd_per_million: float | None = Field(default=None, ge=0)
+    cache_read_usd_per_million: float | None = Field(default=None, ge=0)
+    streaming: bool = True
+    tools: bool = False
+    parallel_tool_calls: bool = False
+    structured_output: bool = False
+    reasoning: bool = False
+    reasoning_format: ReasoningFormat = "none"
+    vision: bool = False
+    tier: str | None = None
+
+    def supported_params(self, provider: ProviderSpec) -> list[str]:
+        params = set(provider.chat_params)
+        if self.tools:
+            params |= TOOL_PARAMS
+        if self.parallel_tool_calls:
+            params |= PARALLEL_TOOL_PARAMS
+        if self.structured_output:
+            params |= STRUCTURED_OUTPUT_PARAMS
+        return sorted(params)
+
+
+class ProviderCatalog(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    models: dict[str, ModelEntry]
+
+
+@cache
+def bundled_catalog(route: str) -> ProviderCatalog:
+    """The catalog shipped with the package for one provider route."""
+    text = resources.files("litellm_providers").joinpath("catalog").joinpath(f"{route}.toml").read_text("utf-8")
+    return ProviderCatalog.model_validate(tomllib.loads(text))
+
+
+def litellm_model_cost(provider: ProviderSpec, models: Mapping[str, ModelEntry]) -> dict[str, dict[str, Any]]:
+    """``litellm.register_model`` entries, keyed ``<route>/<model>`` as LiteLLM looks them up."""
+    entries: dict[str, dict[str, Any]] = {}
+    for name, entry in models.items():
+        info: dict[str, Any] = {
+            "litellm_provider": provider.route,
+            "mode": "chat",
+            "max_input_tokens": entry.context_window,
+            "max_output_tokens": entry.max_output_tokens,
+            # LiteLLM's legacy field: the output limit where known, else the window.
+            "max_tokens": entry.max_output_tokens or entry.context_window,
+            "supports_function_calling": entry.tools,
+            "supports_tool_choice": entry.tools,
+            "supports_parallel_function_calling": entry.parallel_tool_calls,
+            "supports_response_schema": entry.structured_output,
+            "supports_reasoning": entry.reasoning,
+            "supports_vision": entry.vision,
+            "supports_native_streaming": entry.streaming,
+            "supported_openai_params": entry.supported_params(provider),
+        }
+        if entry.input_usd_per_million is not None:
+            info["input_cost_per_token"] = entry.input_usd_per_million / PER_MILLION
+        if entry.output_usd_per_million is not None:
+            info["output_cost_per_token"] = entry.output_usd_per_million / PER_MILLION
+        if entry.cache_read_usd_per_million is not None:
+            info["cache_read_input_token_cost"] = entry.cache_read_usd_per_million / PER_MILLION
+        if entry.tier is not None:
+            info["tier"] = entry.tier
+        entries[f"{provider.route}/{name}"] = {k: v for k, v in info.items() if v is not None}
+    return entries
+
+
+# The models each route serves right now: the bundled catalog until register() or a refresh
+# replaces it. Handlers read it per call, so a refreshed catalog takes effect without re-registering.
+_active: dict[str, Mapping[str, ModelEntry]] = {}
+
+
+def active_models(route: str) -> Mapping[str, ModelEntry]:
+    models = _active.get(route)
+    return models if models is not None else bundled_catalog(route).models
+
+
+def set_active_models(route: str, models: Mapping[str, ModelEntry]) -> None:
+    _active[route] = dict(models)

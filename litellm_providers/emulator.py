@@ -1,0 +1,456 @@
+"""A loopback emulator of the three providers' documented wire formats.
+
+It records the cassettes, runs the demo and the integration tests, and lets a user try the package
+with no key and no network. It follows ``shared/seeds/`` to the letter: each provider is served at
+its documented path, Synternet always streams ``[Thinking: ...]`` / ``[Reasoning: ...]`` content
+before the answer and sends no usage, Syncropel adds its cost, tier and request-id headers and its
+own error codes, Synthetic's R1 and Thinking models put ``<think>`` reasoning in content.
+
+Answers are deterministic, so recordings are stable. The last user message steers the emulator with
+``emulate:`` directives, so a test (or a user at a proxy) can ask for any behaviour:
+
+* ``emulate:fault=<name>``: one of ``FAULTS`` (an error answer, a cut stream, a bad SSE line, ...).
+* ``emulate:chunk=<n>``: stream the content in pieces of n characters (markers get cut anywhere).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlparse
+
+from litellm_providers.catalog import ModelEntry, active_models
+from litellm_providers.provider import ProviderSpec
+from litellm_providers.providers import PROVIDERS
+
+_DIRECTIVE = re.compile(r"emulate:(\w+)=([\w.-]+)")
+
+# HTTP faults: status, error code, message. Providers without their own codes answer in OpenAI's shape.
+_STATUS_FAULTS: dict[str, tuple[int, str, str]] = {
+    "400": (400, "invalid_request_error", "Invalid parameter: messages"),
+    "401": (401, "invalid_api_key", "Invalid API key provided"),
+    "402": (402, "quota_exceeded", "Subscription monthly cap exceeded"),
+    "402-subscription": (402, "subscription_required", "No active subscription; upgrade or use anonymous tier"),
+    "403": (403, "permission_denied", "This key may not use this model"),
+    "404": (404, "model_not_found", "The model does not exist"),
+    "408": (408, "request_timeout", "The request timed out upstream"),
+    "413": (413, "context_length_exceeded", "This model's maximum context length was exceeded"),
+    "429": (429, "rate_limited", "60 requests per minute on paid tier; retry in 30s"),
+    "429-no-retry-after": (429, "rate_limited", "Too many requests"),
+    "500": (500, "server_error", "The server had an error while processing your request"),
+    "503": (503, "provider_error", "Backing model degraded; retry or try a different model"),
+    "503-internal": (503, "internal_error", "Gateway error; report request_id to support"),
+}
+# Faults that are not a clean error answer.
+_WIRE_FAULTS = frozenset(
+    {"502-html", "timeout", "reset", "cut", "bad-sse-line", "sse-error", "empty-200", "wrong-content-type"}
+)
+FAULTS = frozenset(_STATUS_FAULTS) | _WIRE_FAULTS
+_SYNCROPIC_AUTH_CODE = "invalid_bearer"
+_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass
+class Reply:
+    """What the emulated model says to one request."""
+
+    reasoning: str
+    answer: str
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    prompt_tokens: int = 0
+
+    @property
+    def completion_tokens(self) -> int:
+        words = len(self.reasoning.split()) + len(self.answer.split())
+        return words + sum(len(json.dumps(call).split()) for call in self.tool_calls)
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+def compose_reply(body: dict[str, Any]) -> Reply:
+    """The deterministic answer to a chat request: an echo, a tool call, or a tool result summary."""
+    messages = body.get("messages") or []
+    prompt_tokens = sum(len(_text_of(m.get("content")).split()) + 4 for m in messages if isinstance(m, dict))
+    last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
+    question = _DIRECTIVE.sub("", _text_of(last.get("content"))).strip()
+    if last.get("role") == "tool":
+        result = _text_of(last.get("content"))
+        return Reply(
+            reasoning="The tool returned a result; I will report it.",
+            answer=f"The tool says: {result}",
+            prompt_tokens=prompt_tokens,
+        )
+    tools = body.get("tools") or []
+    if tools and body.get("tool_choice") != "none":
+        calls = []
+        wanted = tools if body.get("parallel_tool_calls", True) else tools[:1]
+        for index, tool in enumerate(wanted):
+            name = tool.get("function", {}).get("name", "tool")
+            calls.append(
+                {
+                    "id": f"call_{index}_{name}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": json.dumps({"query": question})},
+                }
+            )
+        return Reply(
+            reasoning=f"The user asked: {question!r}. A tool can answer this.",
+            answer="",
+            tool_calls=calls,
+            prompt_tokens=prompt_tokens,
+        )
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") in ("json_object", "json_schema"):
+        answer = json.dumps({"answer": question})
+    else:
+        answer = f"You asked: {question}" if question else "Hello! How can I help?"
+    return Reply(
+        reasoning=f"The user asked: {question!r}. Let me answer briefly.",
+        answer=answer,
+        prompt_tokens=prompt_tokens,
+    )
+
+
+def _directives(body: dict[str, Any]) -> dict[str, str]:
+    messages = body.get("messages") or []
+    last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
+    return dict(_DIRECTIVE.findall(_text_of(last.get("content"))))
+
+
+def _content_with_reasoning(reply: Reply, reasoning_format: str) -> tuple[list[str], str | None]:
+    """Content pieces as the provider sends them, and reasoning for a separate field (if any)."""
+    if reasoning_format == "brackets":
+        first, _, rest = reply.reasoning.partition(". ")
+        pieces = [f"[Thinking: {first}.]"]
+        if rest:
+            pieces.append(f"[Reasoning: {rest}]")
+        return [*pieces, *_words(reply.answer)], None
+    if reasoning_format == "think_tags":
+        return [f"<think>{reply.reasoning}</think>", *_words(reply.answer)], None
+    return _words(reply.answer), None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\S+\s*", text) if text else []
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: EmulatorServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the emulator is quiet; tests read what the client saw
+
+    # -- routing ------------------------------------------------------------------------------------
+
+    def do_POST(self) -> None:
+        provider = self._provider_for(self.path, "/chat/completions")
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        if provider is None:
+            return self._json(404, {"error": {"message": f"no such path {self.path}", "code": "not_found"}})
+        if not self._authorized():
+            return self._error(provider, 401, "", "Invalid API key provided")
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return self._error(provider, 400, "invalid_request_error", "The body is not valid JSON")
+        self.server.requests.append({"provider": provider.route, "body": body, "headers": dict(self.headers)})
+        directives = _directives(body)
+        fault = directives.get("fault")
+        if fault in _STATUS_FAULTS:
+            status, code, message = _STATUS_FAULTS[fault]
+            return self._error(provider, status, code, message, retry_after=fault == "429")
+        if fault == "502-html":
+            return self._send(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+        if fault == "timeout":
+            time.sleep(_TIMEOUT_SECONDS)
+        if fault == "empty-200":
+            return self._send(200, b"", "application/json")
+        if fault == "wrong-content-type":
+            return self._send(200, b"OK", "text/plain")
+        reply = compose_reply(body)
+        entry = active_models(provider.route).get(provider.catalog_model(str(body.get("model", ""))))
+        if body.get("stream") or provider.upstream_always_streams:
+            return self._stream(provider, body, reply, entry, directives)
+        return self._completion(provider, body, reply, entry)
+
+    def do_GET(self) -> None:
+        self._json(404, {"error": {"message": f"no such path {self.path}", "code": "not_found"}})
+
+    def _provider_for(self, path: str, suffix: str) -> ProviderSpec | None:
+        for spec in PROVIDERS.values():
+            if path == urlparse(spec.default_api_base).path + suffix:
+                return spec
+        return None
+
+    def _authorized(self) -> bool:
+        header = self.headers.get("Authorization", "")
+        return header.startswith("Bearer ") and len(header) > len("Bearer ")
+
+    # -- answers ------------------------------------------------------------------------------------
+
+    def _completion(
+        self, provider: ProviderSpec, body: dict[str, Any], reply: Reply, entry: ModelEntry | None
+    ) -> None:
+        reasoning_format = entry.reasoning_format if entry else provider.default_reasoning_format
+        pieces, _ = _content_with_reasoning(reply, reasoning_format)
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(pieces) or None}
+        if reply.tool_calls:
+            message["tool_calls"] = reply.tool_calls
+        usage = self._usage(reply)
+        payload = {
+            "id": self.server.next_id("chatcmpl"),
+            "object": "chat.completion",
+            "created": 1_700_000_000,
+            "model": body.get("model"),
+            "choices": [
+                {"index": 0, "message": message, "finish_reason": "tool_calls" if reply.tool_calls else "stop"}
+            ],
+            "usage": usage,
+        }
+        self._json(200, payload, self._provider_headers(provider, body, usage))
+
+    def _stream(
+        self,
+        provider: ProviderSpec,
+        body: dict[str, Any],
+        reply: Reply,
+        entry: ModelEntry | None,
+        directives: dict[str, str],
+    ) -> None:
+        reasoning_format = entry.reasoning_format if entry else provider.default_reasoning_format
+        pieces, _ = _content_with_reasoning(reply, reasoning_format)
+        if "chunk" in directives:
+            size = max(1, int(directives["chunk"]))
+            text = "".join(pieces)
+            pieces = [text[i : i + size] for i in range(0, len(text), size)]
+        usage = self._usage(reply)
+        # Synternet's documented stream carries no usage; the others send it when asked, as OpenAI does.
+        send_usage = not provider.upstream_always_streams and (body.get("stream_options") or {}).get(
+            "include_usage"
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        for name, value in self._provider_headers(provider, body, usage).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.close_connection = True
+        fault = directives.get("fault")
+        try:
+            for index, event in enumerate(self._events(provider, body, reply, pieces, usage, send_usage)):
+                if fault == "cut" and index == 2:
+                    return
+                if fault == "reset" and index == 2:
+                    self._reset()
+                    return
+                if fault == "bad-sse-line" and index == 2:
+                    self.wfile.write(b"data: {this is not json\n\n")
+                    continue
+                if fault == "sse-error" and index == 2:
+                    error = {"error": {"message": "upstream model crashed", "code": "provider_error"}}
+                    self.wfile.write(f"event: error\ndata: {json.dumps(error)}\n\n".encode())
+                    return
+                self.wfile.write(event)
+                self.wfile.flush()
+                if self.server.chunk_delay:
+                    time.sleep(self.server.chunk_delay)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client went away; nothing to tell it
+
+    def _events(
+        self,
+        provider: ProviderSpec,
+        body: dict[str, Any],
+        reply: Reply,
+        pieces: list[str],
+        usage: dict[str, int],
+        send_usage: bool,
+    ) -> Iterator[bytes]:
+        chunk_id = self.server.next_id("chatcmpl")
+
+        def event(delta: dict[str, Any], finish: str | None = None) -> bytes:
+            chunk = {
+                "id": chunk_id,
+                "object": "chat.completion.chunk",
+                "created": 1_700_000_000,
+                "model": body.get("model"),
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
+            return f"data: {json.dumps(chunk)}\n\n".encode()
+
+        finish = "tool_calls" if reply.tool_calls else "stop"
+        deltas: list[dict[str, Any]] = [{"content": piece} for piece in pieces]
+        for index, call in enumerate(reply.tool_calls):
+            arguments = call["function"]["arguments"]
+            cut = max(1, len(arguments) // 2)
+            head = {"index": index, "id": call["id"], "type": "function"}
+            deltas.append({"tool_calls": [{**head, "function": {"name": call["function"]["name"], "arguments": ""}}]})
+            deltas.append({"tool_calls": [{"index": index, "function": {"arguments": arguments[:cut]}}]})
+            deltas.append({"tool_calls": [{"index": index, "function": {"arguments": arguments[cut:]}}]})
+        if deltas:
+            deltas[0] = {"role": "assistant", **deltas[0]}
+        else:
+            deltas = [{"role": "assistant", "content": ""}]
+        for position, delta in enumerate(deltas):
+            # As documented for Synternet, the last content object carries the finish_reason.
+            last = position == len(deltas) - 1
+            yield event(delta, finish if last and provider.upstream_always_streams else None)
+        if not provider.upstream_always_streams:
+            yield event({}, finish)
+        if send_usage:
+            usage_chunk = {
+                "id": chunk_id,
+                "object": "chat.completion.chunk",
+                "created": 1_700_000_000,
+                "model": body.get("model"),
+                "choices": [],
+                "usage": usage,
+            }
+            yield f"data: {json.dumps(usage_chunk)}\n\n".encode()
+        yield b"data: [DONE]\n\n"
+
+    def _usage(self, reply: Reply) -> dict[str, int]:
+        return {
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+            "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+        }
+
+    def _provider_headers(self, provider: ProviderSpec, body: dict[str, Any], usage: dict[str, int]) -> dict[str, str]:
+        if provider.cost_header is None:
+            return {}
+        entry = active_models(provider.route).get(str(body.get("model", "")))
+        cents = 0.0
+        if entry is not None and entry.input_usd_per_million is not None and entry.output_usd_per_million:
+            usd = usage["prompt_tokens"] * entry.input_usd_per_million
+            usd += usage["completion_tokens"] * entry.output_usd_per_million
+            cents = usd / 1_000_000 * 100
+        headers = {provider.cost_header: f"{cents:.6f}", "X-Syncropic-Tier": (entry.tier if entry else None) or "paid"}
+        if provider.request_id_header:
+            headers[provider.request_id_header] = self.server.next_id("req")
+        return headers
+
+    # -- errors -------------------------------------------------------------------------------------
+
+    def _error(
+        self, provider: ProviderSpec, status: int, code: str, message: str, *, retry_after: bool = False
+    ) -> None:
+        headers: dict[str, str] = {}
+        error: dict[str, Any] = {"message": message}
+        if provider.request_id_header:
+            # The Syncropel gateway's documented shape: code, kind, message, request_id.
+            request_id = self.server.next_id("req")
+            headers[provider.request_id_header] = request_id
+            error.update(
+                code=code or _SYNCROPIC_AUTH_CODE, kind="usage" if status in (402, 429) else "error", request_id=request_id
+            )
+            if retry_after:
+                error["retry_after_seconds"] = 30
+        else:
+            error.update(type="invalid_request_error" if status < 500 else "server_error", code=code or "invalid_api_key")
+        if retry_after:
+            headers["Retry-After"] = "30"
+        self._json(status, {"error": error}, headers)
+
+    def _json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json", headers)
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _reset(self) -> None:
+        # SO_LINGER 0 makes close() send RST: the client sees a reset mid-body, not a clean end.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        self.connection.close()
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], chunk_delay: float = 0.0) -> None:
+        super().__init__(address, _Handler)
+        self.chunk_delay = chunk_delay
+        self.requests: list[dict[str, Any]] = []
+        self._counter = 0
+        self._counter_lock = threading.Lock()
+
+    def next_id(self, prefix: str) -> str:
+        with self._counter_lock:
+            self._counter += 1
+            return f"{prefix}_emu{self._counter:06d}"
+
+
+class Emulator:
+    """The emulator on a background thread: ``with Emulator() as emu: emu.base_url("synthetic")``."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, chunk_delay: float = 0.0) -> None:
+        self.server = EmulatorServer((host, port), chunk_delay)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def base_url(self, route: str) -> str:
+        """The emulated provider's API base: the same path as the real one, on loopback."""
+        return self.url + urlparse(PROVIDERS[route].default_api_base).path
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        return self.server.requests
+
+    def start(self) -> Emulator:
+        self._thread = threading.Thread(target=self.server.serve_forever, name="litellm-providers-emulator")
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Run the emulator in the foreground until interrupted (``litellm-providers emulate``)."""
+    server = EmulatorServer((host, port))
+    print(f"litellm-providers emulator on http://{host}:{server.server_address[1]}")
+    for route, spec in PROVIDERS.items():
+        print(f"  {route:<10} {urlparse(spec.default_api_base).path}  (set {spec.api_base_env})")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

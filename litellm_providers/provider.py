@@ -1,0 +1,98 @@
+"""What the shared OpenAI-compatible core needs to know about one provider.
+
+Each provider module (``litellm_providers/providers/<route>.py``) builds one ``ProviderSpec`` from its
+own documentation; the core, the emulator, the CLI and the registration read only this object, so a
+provider's differences live in its own module and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+ReasoningFormat = Literal["none", "think_tags", "brackets"]
+
+# LiteLLM exception classes a provider error code can map to, by name (resolved in errors.py so that
+# this module stays importable without LiteLLM).
+ErrorClassName = Literal[
+    "BadRequestError",
+    "AuthenticationError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ContextWindowExceededError",
+    "RateLimitError",
+    "ServiceUnavailableError",
+    "InternalServerError",
+    "Timeout",
+]
+
+# The OpenAI chat parameters every catalogued model accepts unless its provider says otherwise: what a
+# LiteLLM user reasonably sends to any OpenAI-compatible endpoint.
+COMMON_CHAT_PARAMS: frozenset[str] = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "max_completion_tokens",
+        "stop",
+        "stream",
+        "stream_options",
+        "seed",
+        "user",
+        "n",
+    }
+)
+TOOL_PARAMS: frozenset[str] = frozenset({"tools", "tool_choice"})
+PARALLEL_TOOL_PARAMS: frozenset[str] = frozenset({"parallel_tool_calls"})
+STRUCTURED_OUTPUT_PARAMS: frozenset[str] = frozenset({"response_format"})
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """Facts about one provider, as its documentation states them."""
+
+    route: str
+    """The LiteLLM model prefix: ``synthetic`` in ``synthetic/hf:zai-org/GLM-4.6``."""
+    display_name: str
+    default_api_base: str
+    api_key_env: str
+    api_base_env: str
+    chat_params: frozenset[str]
+    """OpenAI parameters the provider accepts for every catalogued model; tool and structured-output
+    parameters are added per model from the catalog's capabilities."""
+    param_renames: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    wire_model_prefix: str = ""
+    """Prepended to the model id on the wire when the user did not already write it."""
+    upstream_always_streams: bool = False
+    """Serve non-streaming calls by streaming upstream and aggregating (the provider wants stream: true)."""
+    default_reasoning_format: ReasoningFormat = "none"
+    """How reasoning arrives in content for models the catalog does not know."""
+    error_codes: Mapping[str, ErrorClassName] = field(default_factory=lambda: MappingProxyType({}))
+    """Provider ``error.code`` values whose meaning is more precise than their HTTP status."""
+    request_id_header: str | None = None
+    forwarded_headers: tuple[str, ...] = ()
+    """Response headers that reach the caller in ``_hidden_params["additional_headers"]``."""
+    cost_header: str | None = None
+    cost_header_usd_per_unit: float = 1.0
+    docs_url: str = ""
+
+    def api_key(self, explicit: str | None) -> str | None:
+        return explicit or os.environ.get(self.api_key_env) or None
+
+    def api_base(self, explicit: str | None) -> str:
+        return (explicit or os.environ.get(self.api_base_env) or self.default_api_base).rstrip("/")
+
+    def wire_model(self, model: str) -> str:
+        if self.wire_model_prefix and not model.startswith(self.wire_model_prefix):
+            return self.wire_model_prefix + model
+        return model
+
+    def catalog_model(self, model: str) -> str:
+        """The catalog key for a model as LiteLLM hands it to the handler (route prefix stripped)."""
+        if self.wire_model_prefix and model.startswith(self.wire_model_prefix):
+            return model[len(self.wire_model_prefix) :]
+        return model

@@ -1,0 +1,24 @@
+"""Synthetic (synthetic.new): open-source models behind an OpenAI-compatible API.
+
+Source: the provider's LiteLLM page (shared/seeds/000_*) and its model table (shared/seeds/002_*).
+"""
+
+from types import MappingProxyType
+
+from litellm_providers.provider import COMMON_CHAT_PARAMS, ProviderSpec
+
+PROVIDER = ProviderSpec(
+    route="synthetic",
+    display_name="Synthetic",
+    default_api_base="https://api.synthetic.new/openai/v1",
+    api_key_env="SYNTHETIC_API_KEY",
+    api_base_env="SYNTHETIC_API_BASE",
+    # The documented table (temperature, top_p, max_tokens, frequency/presence penalty, stop, stream)
+    # under "supports all standard OpenAI-compatible parameters".
+    chat_params=COMMON_CHAT_PARAMS | {"frequency_penalty", "presence_penalty"},
+    param_renames=MappingProxyType({"max_completion_tokens": "max_tokens"}),
+    # R1-style models put their thinking in content between <think> tags; a model added after this
+    # catalog was written most likely does the same, and plain answers pass through untouched.
+    default_reasoning_format="think_tags",
+    docs_url="https://synthetic.new",
+)

@@ -1,0 +1,124 @@
+"""``register()``: the one place that wires this package into LiteLLM.
+
+Three things LiteLLM offers no public hook for are done here, each guarded by a test that fails
+loudly when a LiteLLM upgrade moves them:
+
+* LiteLLM ships a JSON-configured ``synthetic`` provider, and ``litellm.completion`` dispatches JSON
+  and OpenAI-compatible providers *before* custom ones. The route is taken over by removing it from
+  those two tables, so ``synthetic/...`` reaches this package's handler.
+* ``litellm.get_supported_openai_params`` answers a custom provider with a generic OpenAI list. It is
+  wrapped so the answer for these routes comes from the catalog; LiteLLM's own parameter check
+  (``UnsupportedParamsError``, ``drop_params``, ``allowed_openai_params``) then enforces it, exactly
+  as for a built-in provider.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import litellm
+import litellm.utils
+from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
+from litellm.llms.openai_like.json_loader import JSONProviderRegistry
+
+from litellm_providers.catalog import active_models, litellm_model_cost
+from litellm_providers.core import ProviderHandler
+from litellm_providers.provider import ProviderSpec
+from litellm_providers.providers import PROVIDERS
+
+logger = logging.getLogger("litellm_providers")
+
+HANDLERS: dict[str, ProviderHandler] = {route: ProviderHandler(spec) for route, spec in PROVIDERS.items()}
+
+_lock = threading.Lock()
+_original_supported_params: Callable[..., list[str] | None] | None = None
+
+
+def register() -> None:
+    """Make LiteLLM serve ``synthetic/``, ``synternet/`` and ``syncropic/`` through this package.
+
+    Idempotent and cheap to call again; touches no network.
+    """
+    with _lock:
+        for route, handler in HANDLERS.items():
+            _take_over_builtin_route(route)
+            _install_handler(route, handler)
+            register_catalog(handler.provider)
+        litellm.utils.custom_llm_setup()
+        _install_supported_params()
+
+
+def register_catalog(provider: ProviderSpec) -> None:
+    """Tell LiteLLM about a route's models: windows, limits, prices and capabilities."""
+    litellm.register_model(litellm_model_cost(provider, active_models(provider.route)))
+
+
+def supported_params(route: str, model: str) -> list[str] | None:
+    """The OpenAI parameters a catalogued model accepts, or None when the catalog does not know it."""
+    provider = PROVIDERS[route]
+    entry = active_models(route).get(provider.catalog_model(model))
+    return entry.supported_params(provider) if entry is not None else None
+
+
+def _take_over_builtin_route(route: str) -> None:
+    if JSONProviderRegistry.exists(route):
+        JSONProviderRegistry._providers.pop(route, None)
+    if route in litellm.openai_compatible_providers:
+        litellm.openai_compatible_providers.remove(route)
+
+
+def _install_handler(route: str, handler: ProviderHandler) -> None:
+    # Replace, never duplicate: a proxy config may already have listed the same handler.
+    others = [item for item in litellm.custom_provider_map if item["provider"] != route]
+    litellm.custom_provider_map = [*others, {"provider": route, "custom_handler": handler}]
+
+
+def _install_supported_params() -> None:
+    global _original_supported_params
+    if _original_supported_params is not None:
+        return
+    original = supported_params_module.get_supported_openai_params
+    _original_supported_params = original
+
+    def get_supported_openai_params(
+        model: str,
+        custom_llm_provider: str | None = None,
+        request_type: str = "chat_completion",
+        base_model: str | None = None,
+    ) -> list[str] | None:
+        route, name = _split_route(model, custom_llm_provider)
+        if route is not None and request_type == "chat_completion":
+            known = supported_params(route, name)
+            if known is not None:
+                return known
+            logger.debug("%s/%s is not in the catalog; passing every OpenAI parameter through", route, name)
+        return original(
+            model=model, custom_llm_provider=custom_llm_provider, request_type=request_type, base_model=base_model
+        )
+
+    get_supported_openai_params.__doc__ = original.__doc__
+    supported_params_module.get_supported_openai_params = get_supported_openai_params
+    litellm.utils.get_supported_openai_params = get_supported_openai_params
+    litellm.get_supported_openai_params = get_supported_openai_params
+
+
+def _split_route(model: str, custom_llm_provider: str | None) -> tuple[str | None, str]:
+    if custom_llm_provider in PROVIDERS:
+        prefix = f"{custom_llm_provider}/"
+        return custom_llm_provider, model[len(prefix) :] if model.startswith(prefix) else model
+    if custom_llm_provider is None and "/" in model:
+        route, name = model.split("/", 1)
+        if route in PROVIDERS:
+            return route, name
+    return None, model
+
+
+def registered_handler(route: str) -> Any:
+    """The handler LiteLLM will call for a route right now (None if it is not registered)."""
+    for item in litellm.custom_provider_map:
+        if item["provider"] == route:
+            return item["custom_handler"]
+    return None

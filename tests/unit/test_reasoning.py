@@ -1,0 +1,508 @@
+"""Tests for litellm_providers.reasoning.
+
+Besides examples, the properties compare the incremental splitters with deliberately naive,
+whole-text, character-by-character reference parsers written from the rules, so a chunking bug and a
+rule bug are caught by different tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from litellm_providers.reasoning import (
+    BracketReasoningSplitter,
+    PassthroughSplitter,
+    Split,
+    ThinkTagSplitter,
+    split_text,
+    splitter_for,
+)
+
+AnySplitter = BracketReasoningSplitter | ThinkTagSplitter | PassthroughSplitter
+
+BRACKET_BOUND = len("[Reasoning:") - 1
+THINK_BOUND = len("</think>") - 1
+
+
+# --- naive references -------------------------------------------------------------------------------
+
+
+def reference_brackets(text: str) -> Split:
+    reasoning: list[str] = []
+    content: list[str] = []
+    i = 0
+    skip_ws = False
+    any_reasoning = False
+    while i < len(text):
+        if skip_ws and text[i].isspace():
+            i += 1
+            continue
+        skip_ws = False
+        marker = next((m for m in ("[Thinking:", "[Reasoning:") if text.startswith(m, i)), None)
+        if marker is None:
+            content.append(text[i])
+            i += 1
+            continue
+        i += len(marker)
+        if i < len(text) and text[i] == " ":
+            i += 1
+        depth = 1
+        segment: list[str] = []
+        while i < len(text):
+            ch = text[i]
+            i += 1
+            if ch == "[":
+                depth += 1
+            elif ch == "]":
+                depth -= 1
+                if depth == 0:
+                    break
+            segment.append(ch)
+        if segment:
+            if any_reasoning:
+                reasoning.append("\n")
+            reasoning.extend(segment)
+            any_reasoning = True
+        skip_ws = True
+    return Split("".join(reasoning), "".join(content))
+
+
+def reference_think(text: str) -> Split:
+    reasoning: list[str] = []
+    content: list[str] = []
+    i = 0
+    inside = False
+    skip_ws = False
+    while i < len(text):
+        if skip_ws and text[i].isspace():
+            i += 1
+            continue
+        skip_ws = False
+        tag = "</think>" if inside else "<think>"
+        if text.startswith(tag, i):
+            i += len(tag)
+            inside = not inside
+            skip_ws = True
+            continue
+        (reasoning if inside else content).append(text[i])
+        i += 1
+    return Split("".join(reasoning), "".join(content))
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def feed_all(splitter: AnySplitter, chunks: Sequence[str]) -> Split:
+    total = Split()
+    for chunk in chunks:
+        total += splitter.feed(chunk)
+    return total + splitter.close()
+
+
+def cut(text: str, points: Sequence[int]) -> list[str]:
+    bounds = [0, *sorted(points), len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+TOKENS = [
+    "[Thinking:",
+    "[Reasoning:",
+    "[Thinking: ",
+    "[Thin",
+    "[Reas",
+    "king:",
+    "[",
+    "]",
+    "<think>",
+    "</think>",
+    "<thi",
+    "nk>",
+    "</",
+    "<",
+    ">",
+    "/",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    "\u2003",
+    ":",
+    "a",
+    "b",
+    "T",
+    "R",
+    "é",
+    "🧠",
+    "中",
+    "x[0]",
+]
+
+texts = st.lists(st.sampled_from(TOKENS), max_size=40).map("".join)
+
+FORMATS: list[tuple[Callable[[], AnySplitter], Callable[[str], Split], int]] = [
+    (BracketReasoningSplitter, reference_brackets, BRACKET_BOUND),
+    (ThinkTagSplitter, reference_think, THINK_BOUND),
+]
+format_ids = ["brackets", "think_tags"]
+
+
+@st.composite
+def chunked_texts(draw: st.DrawFn) -> tuple[str, list[str]]:
+    text = draw(texts)
+    points = draw(st.lists(st.integers(min_value=0, max_value=len(text)), max_size=12))
+    return text, cut(text, points)
+
+
+# --- Split ------------------------------------------------------------------------------------------
+
+
+def test_split_bool_and_add() -> None:
+    assert not Split()
+    assert Split(reasoning="r")
+    assert Split(content="c")
+    assert Split("a", "b") + Split("c", "d") == Split("ac", "bd")
+
+
+def test_split_is_frozen() -> None:
+    with pytest.raises(AttributeError):
+        Split().content = "x"  # type: ignore[misc]
+
+
+# --- factory ----------------------------------------------------------------------------------------
+
+
+def test_splitter_for_known_formats() -> None:
+    assert isinstance(splitter_for("brackets"), BracketReasoningSplitter)
+    assert isinstance(splitter_for("think_tags"), ThinkTagSplitter)
+    assert isinstance(splitter_for("none"), PassthroughSplitter)
+
+
+def test_splitter_for_returns_fresh_instances() -> None:
+    assert splitter_for("brackets") is not splitter_for("brackets")
+
+
+def test_splitter_for_unknown_format_names_it() -> None:
+    with pytest.raises(ValueError, match="xml_tags"):
+        splitter_for("xml_tags")
+
+
+# --- properties -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("make", "reference", "bound"), FORMATS, ids=format_ids)
+@settings(max_examples=300, deadline=None)
+@given(sample=chunked_texts())
+def test_chunking_does_not_change_the_result(
+    make: Callable[[], AnySplitter],
+    reference: Callable[[str], Split],
+    bound: int,
+    sample: tuple[str, list[str]],
+) -> None:
+    text, chunks = sample
+    assert feed_all(make(), chunks) == split_text(make(), text)
+
+
+@pytest.mark.parametrize(("make", "reference", "bound"), FORMATS, ids=format_ids)
+@settings(max_examples=300, deadline=None)
+@given(text=texts)
+def test_whole_text_matches_reference(
+    make: Callable[[], AnySplitter], reference: Callable[[str], Split], bound: int, text: str
+) -> None:
+    assert split_text(make(), text) == reference(text)
+
+
+@pytest.mark.parametrize(("make", "reference", "bound"), FORMATS, ids=format_ids)
+@settings(max_examples=300, deadline=None)
+@given(sample=chunked_texts())
+def test_emits_everything_decided_and_holds_back_little(
+    make: Callable[[], AnySplitter],
+    reference: Callable[[str], Split],
+    bound: int,
+    sample: tuple[str, list[str]],
+) -> None:
+    # After each feed, the output so far is the reference result for the text received so far, except
+    # for exactly `pending` characters held back at its end.
+    text, chunks = sample
+    splitter = make()
+    emitted = Split()
+    received = ""
+    for chunk in chunks:
+        emitted += splitter.feed(chunk)
+        received += chunk
+        assert splitter.pending <= bound
+        expected = reference(received)
+        assert expected.reasoning.startswith(emitted.reasoning)
+        assert expected.content.startswith(emitted.content)
+        held = len(expected.reasoning) - len(emitted.reasoning) + len(expected.content) - len(emitted.content)
+        assert held == splitter.pending
+    assert emitted + splitter.close() == reference(text)
+    assert splitter.pending == 0
+
+
+@pytest.mark.parametrize("make", [BracketReasoningSplitter, ThinkTagSplitter, PassthroughSplitter])
+@settings(max_examples=300, deadline=None)
+@given(
+    sample=st.text(alphabet=st.characters(blacklist_characters="[<"), max_size=60).flatmap(
+        lambda t: st.tuples(st.just(t), st.lists(st.integers(0, len(t)), max_size=8))
+    )
+)
+def test_text_without_markers_is_content_unchanged(
+    make: Callable[[], AnySplitter], sample: tuple[str, list[int]]
+) -> None:
+    text, points = sample
+    assert feed_all(make(), cut(text, points)) == Split(content=text)
+
+
+@pytest.mark.parametrize("make", [BracketReasoningSplitter, ThinkTagSplitter])
+def test_text_with_other_brackets_and_angles_is_content_unchanged(make: Callable[[], AnySplitter]) -> None:
+    text = "  a < b, <div>[x](y) [1] [Think: no] <thinking> [thinking: lower] ]] ["
+    assert split_text(make(), text) == Split(content=text)
+    assert feed_all(make(), list(text)) == Split(content=text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sample=chunked_texts())
+def test_passthrough_emits_everything_at_once(sample: tuple[str, list[str]]) -> None:
+    text, chunks = sample
+    splitter = PassthroughSplitter()
+    emitted = Split()
+    for chunk in chunks:
+        piece = splitter.feed(chunk)
+        assert piece == Split(content=chunk)
+        assert splitter.pending == 0
+        emitted += piece
+    assert not splitter.close()
+    assert emitted == Split(content=text)
+
+
+# --- brackets: examples -----------------------------------------------------------------------------
+
+
+def test_documented_synternet_example() -> None:
+    chunks = [
+        "[Thinking: Let me break down blockchain consensus...]",
+        "[Reasoning: Byzantine Fault Tolerance is key...]",
+        "Blockchain consensus is a mechanism...",
+    ]
+    assert feed_all(BracketReasoningSplitter(), chunks) == Split(
+        reasoning="Let me break down blockchain consensus...\nByzantine Fault Tolerance is key...",
+        content="Blockchain consensus is a mechanism...",
+    )
+
+
+def test_documented_example_emits_each_segment_as_it_arrives() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed("[Thinking: Let me") == Split(reasoning="Let me")
+    assert splitter.feed(" think]") == Split(reasoning=" think")
+    assert splitter.feed("[Reasoning: more]") == Split(reasoning="\nmore")
+    assert splitter.feed("Answer") == Split(content="Answer")
+    assert not splitter.close()
+
+
+def test_marker_split_across_chunks() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed("[Thin") == Split()
+    assert splitter.pending == len("[Thin")
+    assert splitter.feed("king: abc]") == Split(reasoning="abc")
+    assert splitter.feed("Answer") == Split(content="Answer")
+    assert not splitter.close()
+
+
+def test_space_after_colon_split_off_is_still_dropped() -> None:
+    assert feed_all(BracketReasoningSplitter(), ["[Reasoning:", " ", "x]y"]) == Split("x", "y")
+
+
+def test_only_one_space_after_colon_is_dropped() -> None:
+    assert split_text(BracketReasoningSplitter(), "[Thinking:  x]y") == Split(" x", "y")
+    assert split_text(BracketReasoningSplitter(), "[Thinking:x]y") == Split("x", "y")
+
+
+def test_nested_brackets_stay_in_reasoning() -> None:
+    text = "[Reasoning: compare a[0] with b[1]]The answer"
+    assert split_text(BracketReasoningSplitter(), text) == Split("compare a[0] with b[1]", "The answer")
+    assert feed_all(BracketReasoningSplitter(), list(text)) == Split("compare a[0] with b[1]", "The answer")
+
+
+def test_marker_text_inside_a_segment_is_just_nested_brackets() -> None:
+    text = "[Thinking: a [Reasoning: b] c]d"
+    assert split_text(BracketReasoningSplitter(), text) == Split("a [Reasoning: b] c", "d")
+
+
+def test_markdown_link_and_citation_in_answer_stay_content() -> None:
+    text = "[Thinking: look it up]See [the docs](https://example.com) and [1]."
+    assert split_text(BracketReasoningSplitter(), text) == Split(
+        "look it up", "See [the docs](https://example.com) and [1]."
+    )
+
+
+def test_marker_in_the_middle_of_content() -> None:
+    text = "Intro. [Thinking: hmm] Outro."
+    assert split_text(BracketReasoningSplitter(), text) == Split("hmm", "Intro. Outro.")
+
+
+def test_marker_is_case_sensitive() -> None:
+    text = "[thinking: no][REASONING: no]"
+    assert split_text(BracketReasoningSplitter(), text) == Split(content=text)
+
+
+def test_whitespace_after_segment_is_dropped_elsewhere_kept() -> None:
+    assert split_text(BracketReasoningSplitter(), "[Thinking: A]\n\nAnswer  here\n") == Split(
+        "A", "Answer  here\n"
+    )
+    assert split_text(BracketReasoningSplitter(), "[Thinking: A]\n[Reasoning: B]") == Split("A\nB", "")
+    assert split_text(BracketReasoningSplitter(), "  lead [Thinking: A]") == Split("A", "  lead ")
+
+
+def test_whitespace_after_segment_dropped_across_chunks() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed("[Thinking: A]\n") == Split(reasoning="A")
+    assert splitter.feed("  \n") == Split()
+    assert splitter.pending == 0
+    assert splitter.feed(" B ") == Split(content="B ")
+
+
+def test_no_separator_before_first_segment_or_after_empty_one() -> None:
+    assert split_text(BracketReasoningSplitter(), "x[Thinking: A]") == Split("A", "x")
+    assert split_text(BracketReasoningSplitter(), "[Thinking: ][Reasoning: B]c") == Split("B", "c")
+    assert split_text(BracketReasoningSplitter(), "[Thinking: A][Reasoning: ]c") == Split("A", "c")
+    assert split_text(BracketReasoningSplitter(), "[Thinking: A]x[Reasoning: B]") == Split("A\nB", "x")
+
+
+def test_multibyte_characters_in_reasoning_and_answer() -> None:
+    text = "[Thinking: 中文 🧠 café]Réponse: 答案 🧠"
+    expected = Split("中文 🧠 café", "Réponse: 答案 🧠")
+    assert split_text(BracketReasoningSplitter(), text) == expected
+    assert feed_all(BracketReasoningSplitter(), list(text)) == expected
+
+
+def test_unterminated_segment_is_reasoning() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed("ok [Reasoning: still [thinking") == Split("still [thinking", "ok ")
+    assert splitter.pending == 0
+    assert not splitter.close()
+
+
+def test_partial_marker_at_end_becomes_content() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed("Answer [Reason") == Split(content="Answer ")
+    assert splitter.close() == Split(content="[Reason")
+
+
+def test_lone_bracket_is_emitted_once_it_cannot_be_a_marker() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed("x [") == Split(content="x ")
+    assert splitter.pending == 1
+    assert splitter.feed("T") == Split()
+    assert splitter.feed("o") == Split(content="[To")
+    assert splitter.pending == 0
+    assert splitter.feed(" be continued" * 1000) == Split(content=" be continued" * 1000)
+    assert splitter.pending == 0
+
+
+def test_close_resets_for_reuse() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed("[Thinking: A") == Split(reasoning="A")
+    splitter.close()
+    # A fresh stream: outside a segment, and no separator owed to the previous stream's reasoning.
+    assert split_text(splitter, "b][Thinking: C]") == Split("C", "b]")
+
+
+# --- think tags: examples ---------------------------------------------------------------------------
+
+
+def test_think_tags_basic() -> None:
+    assert split_text(ThinkTagSplitter(), "<think>I should add.</think>The answer is 4.") == Split(
+        "I should add.", "The answer is 4."
+    )
+
+
+def test_think_tags_split_across_chunks() -> None:
+    splitter = ThinkTagSplitter()
+    assert splitter.feed("<thi") == Split()
+    assert splitter.pending == 4
+    assert splitter.feed("nk>\nadd 2 and 2</thi") == Split(reasoning="add 2 and 2")
+    assert splitter.pending == len("</thi")
+    assert splitter.feed("nk>\n\n4") == Split(content="4")
+    assert not splitter.close()
+
+
+def test_think_tags_whitespace_after_tags_dropped_elsewhere_kept() -> None:
+    text = "<think>\n  step one\n</think>\n\nThe answer  is 4.\n"
+    assert split_text(ThinkTagSplitter(), text) == Split("step one\n", "The answer  is 4.\n")
+
+
+def test_think_tags_other_angles_stay_content() -> None:
+    text = "if a < b and <div> or <thinking> then </think> stays"
+    assert split_text(ThinkTagSplitter(), text) == Split(content=text)
+
+
+def test_think_tags_are_case_sensitive_and_do_not_nest() -> None:
+    assert split_text(ThinkTagSplitter(), "<THINK>x</THINK>") == Split(content="<THINK>x</THINK>")
+    assert split_text(ThinkTagSplitter(), "<think>a<think>b</think>c</think>") == Split(
+        "a<think>b", "c</think>"
+    )
+
+
+def test_think_tags_multibyte() -> None:
+    text = "<think>中文 🧠 é</think>答案 🧠"
+    assert feed_all(ThinkTagSplitter(), list(text)) == Split("中文 🧠 é", "答案 🧠")
+
+
+def test_think_unterminated_block_flushes_held_text_as_reasoning() -> None:
+    splitter = ThinkTagSplitter()
+    assert splitter.feed("<think>almost done </thi") == Split(reasoning="almost done ")
+    assert splitter.close() == Split(reasoning="</thi")
+
+
+def test_think_partial_open_tag_at_end_becomes_content() -> None:
+    splitter = ThinkTagSplitter()
+    assert splitter.feed("answer <thi") == Split(content="answer ")
+    assert splitter.close() == Split(content="<thi")
+
+
+def test_think_lone_angle_is_emitted_once_it_cannot_be_a_tag() -> None:
+    splitter = ThinkTagSplitter()
+    assert splitter.feed("a <") == Split(content="a ")
+    assert splitter.feed(" b") == Split(content="< b")
+    assert splitter.pending == 0
+
+
+# --- volume -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "unit", "bound"),
+    [
+        (
+            BracketReasoningSplitter,
+            "[Thinking: weigh a[0] vs b[1]] Answer with [link](u) and x < y. [Reasoning: more]\n\n",
+            BRACKET_BOUND,
+        ),
+        (ThinkTagSplitter, "<think>\nweigh a < b </think>\n Answer with <b> tags. ", THINK_BOUND),
+    ],
+    ids=format_ids,
+)
+def test_one_megabyte_in_seven_character_chunks(
+    make: Callable[[], AnySplitter], unit: str, bound: int
+) -> None:
+    repeats = 1_000_000 // len(unit) + 1
+    text = unit * repeats
+    splitter = make()
+    reasoning: list[str] = []
+    content: list[str] = []
+    for start in range(0, len(text), 7):
+        piece = splitter.feed(text[start : start + 7])
+        reasoning.append(piece.reasoning)
+        content.append(piece.content)
+        assert splitter.pending <= bound
+    tail = splitter.close()
+    total = Split("".join(reasoning) + tail.reasoning, "".join(content) + tail.content)
+    assert total == split_text(make(), text)
+    one = split_text(make(), unit)
+    assert total.content == one.content * repeats
+    assert total.reasoning.count("weigh") == repeats
