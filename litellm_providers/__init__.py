@@ -1,8 +1,8 @@
 """Synthetic, Synternet and the Syncropel gateway as first-class LiteLLM providers.
 
-    import litellm, litellm_providers
-    litellm_providers.register()
-    litellm.completion(model="synthetic/hf:zai-org/GLM-4.6", messages=[...])
+import litellm, litellm_providers
+litellm_providers.register()
+litellm.completion(model="synthetic/hf:zai-org/GLM-4.6", messages=[...])
 """
 
 from __future__ import annotations

@@ -65,7 +65,9 @@ class ProviderCatalog(BaseModel):
 @cache
 def bundled_catalog(route: str) -> ProviderCatalog:
     """The catalog shipped with the package for one provider route."""
-    text = resources.files("litellm_providers").joinpath("catalog").joinpath(f"{route}.toml").read_text("utf-8")
+    text = (
+        resources.files("litellm_providers").joinpath("catalog").joinpath(f"{route}.toml").read_text("utf-8")
+    )
     return ProviderCatalog.model_validate(tomllib.loads(text))
 
 
@@ -93,8 +95,16 @@ def litellm_model_cost(provider: ProviderSpec, models: Mapping[str, ModelEntry])
             info["input_cost_per_token"] = entry.input_usd_per_million / PER_MILLION
         if entry.output_usd_per_million is not None:
             info["output_cost_per_token"] = entry.output_usd_per_million / PER_MILLION
-        if entry.cache_read_usd_per_million is not None:
-            info["cache_read_input_token_cost"] = entry.cache_read_usd_per_million / PER_MILLION
+        # A provider that publishes one input price charges it for cached tokens too; saying so
+        # keeps LiteLLM from assuming cached tokens are free (and from warning about it).
+        cache_read = entry.cache_read_usd_per_million
+        if cache_read is None:
+            cache_read = entry.input_usd_per_million
+        if cache_read is not None:
+            info["cache_read_input_token_cost"] = cache_read / PER_MILLION
+            info["cache_creation_input_token_cost"] = (
+                entry.input_usd_per_million or cache_read
+            ) / PER_MILLION
         if entry.tier is not None:
             info["tier"] = entry.tier
         entries[f"{provider.route}/{name}"] = {k: v for k, v in info.items() if v is not None}

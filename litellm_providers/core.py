@@ -11,13 +11,18 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from typing import Any
 
 import httpx
-import litellm
 import openai
-from litellm import CustomLLM
+from litellm.exceptions import AuthenticationError
+from litellm.llms.custom_llm import CustomLLM
 from litellm.types.utils import ModelResponse, ModelResponseStream
 
 from litellm_providers.catalog import active_models
@@ -88,7 +93,7 @@ class _Call:
         self.messages = messages
         key = provider.api_key(api_key)
         if not key:
-            raise litellm.AuthenticationError(
+            raise AuthenticationError(
                 message=(
                     f"{provider.display_name}: no API key. Pass api_key=... or set the "
                     f"{provider.api_key_env} environment variable."
@@ -103,7 +108,9 @@ class _Call:
         self.merge_reasoning = bool(params.get("merge_reasoning_content_in_choices"))
         self.reasoning = reasoning_format(provider, entry)
         self.stream_upstream = stream or provider.upstream_always_streams
-        self.body, self.headers = build_request(provider, model, messages, optional_params, self.stream_upstream)
+        self.body, self.headers = build_request(
+            provider, model, messages, optional_params, self.stream_upstream
+        )
         self.timeout = timeout if isinstance(timeout, int | float | httpx.Timeout) else None
 
     def translator(self) -> StreamTranslator:
@@ -122,6 +129,7 @@ class _Call:
 
     def http_error(self, error: openai.APIStatusError) -> Exception:
         response = error.response
+        body: bytes | str
         try:
             body = response.content
         except httpx.ResponseNotRead:
@@ -135,7 +143,9 @@ class _Call:
         if isinstance(error, openai.APIStatusError):
             return self.http_error(error)
         if isinstance(error, openai.APITimeoutError | httpx.TimeoutException):
-            return transport_error(self.provider, self.model, "request timed out", timeout=True, secret=self.api_key)
+            return transport_error(
+                self.provider, self.model, "request timed out", timeout=True, secret=self.api_key
+            )
         if isinstance(error, openai.APIError) and isinstance(error.body, dict):
             # An SSE `error` event in an otherwise successful stream.
             return provider_error(
@@ -170,7 +180,9 @@ class _Call:
                 http_response.headers,
                 secret=self.api_key,
             ) from None
-        response = model_response_from_json(self.provider, self.model, data, self.reasoning, self.merge_reasoning)
+        response = model_response_from_json(
+            self.provider, self.model, data, self.reasoning, self.merge_reasoning
+        )
         response._hidden_params.update(hidden_params_from_headers(self.provider, http_response.headers))
         return response
 
@@ -203,7 +215,7 @@ class ProviderHandler(CustomLLM):
 
     # -- sync ---------------------------------------------------------------------------------------
 
-    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         call = self._call(False, **kwargs)
         if call.stream_upstream:
             translator = call.translator()
@@ -234,7 +246,9 @@ class ProviderHandler(CustomLLM):
         if not translator.finished:
             raise call.unfinished()
 
-    def _open_stream(self, call: _Call, translator: StreamTranslator) -> AbstractContextManager[Iterator[Any]]:
+    def _open_stream(
+        self, call: _Call, translator: StreamTranslator
+    ) -> AbstractContextManager[Iterator[Any]]:
         @contextmanager
         def opened() -> Iterator[Iterator[Any]]:
             client = _clients.sync(call.base_url, call.api_key)
@@ -242,7 +256,9 @@ class ProviderHandler(CustomLLM):
                 raw = client.chat.completions.with_raw_response.create(stream=True, **call.request_kwargs())
             except _TRANSPORT_ERRORS as error:
                 raise call.failure(error) from None
-            translator.hidden_params.update(hidden_params_from_headers(call.provider, raw.http_response.headers))
+            translator.hidden_params.update(
+                hidden_params_from_headers(call.provider, raw.http_response.headers)
+            )
             stream = raw.parse()
             try:
                 yield (chunk.model_dump(exclude_none=True) for chunk in stream)
@@ -253,7 +269,7 @@ class ProviderHandler(CustomLLM):
 
     # -- async --------------------------------------------------------------------------------------
 
-    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         call = self._call(False, **kwargs)
         if call.stream_upstream:
             translator = call.translator()
@@ -297,10 +313,14 @@ class ProviderHandler(CustomLLM):
         async def opened() -> AsyncIterator[AsyncIterator[Any]]:
             client = _clients.async_(call.base_url, call.api_key)
             try:
-                raw = await client.chat.completions.with_raw_response.create(stream=True, **call.request_kwargs())
+                raw = await client.chat.completions.with_raw_response.create(
+                    stream=True, **call.request_kwargs()
+                )
             except _TRANSPORT_ERRORS as error:
                 raise call.failure(error) from None
-            translator.hidden_params.update(hidden_params_from_headers(call.provider, raw.http_response.headers))
+            translator.hidden_params.update(
+                hidden_params_from_headers(call.provider, raw.http_response.headers)
+            )
             stream = raw.parse()
 
             async def events() -> AsyncIterator[Any]:
@@ -313,4 +333,3 @@ class ProviderHandler(CustomLLM):
                 await stream.close()
 
         return opened()
-

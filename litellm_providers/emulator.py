@@ -37,7 +37,11 @@ _STATUS_FAULTS: dict[str, tuple[int, str, str]] = {
     "400": (400, "invalid_request_error", "Invalid parameter: messages"),
     "401": (401, "invalid_api_key", "Invalid API key provided"),
     "402": (402, "quota_exceeded", "Subscription monthly cap exceeded"),
-    "402-subscription": (402, "subscription_required", "No active subscription; upgrade or use anonymous tier"),
+    "402-subscription": (
+        402,
+        "subscription_required",
+        "No active subscription; upgrade or use anonymous tier",
+    ),
     "403": (403, "permission_denied", "This key may not use this model"),
     "404": (404, "model_not_found", "The model does not exist"),
     "408": (408, "request_timeout", "The request timed out upstream"),
@@ -218,7 +222,11 @@ class _Handler(BaseHTTPRequestHandler):
             "created": 1_700_000_000,
             "model": body.get("model"),
             "choices": [
-                {"index": 0, "message": message, "finish_reason": "tool_calls" if reply.tool_calls else "stop"}
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": "tool_calls" if reply.tool_calls else "stop",
+                }
             ],
             "usage": usage,
         }
@@ -240,8 +248,8 @@ class _Handler(BaseHTTPRequestHandler):
             pieces = [text[i : i + size] for i in range(0, len(text), size)]
         usage = self._usage(reply)
         # Synternet's documented stream carries no usage; the others send it when asked, as OpenAI does.
-        send_usage = not provider.upstream_always_streams and (body.get("stream_options") or {}).get(
-            "include_usage"
+        send_usage = not provider.upstream_always_streams and bool(
+            (body.get("stream_options") or {}).get("include_usage")
         )
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -300,7 +308,9 @@ class _Handler(BaseHTTPRequestHandler):
             arguments = call["function"]["arguments"]
             cut = max(1, len(arguments) // 2)
             head = {"index": index, "id": call["id"], "type": "function"}
-            deltas.append({"tool_calls": [{**head, "function": {"name": call["function"]["name"], "arguments": ""}}]})
+            deltas.append(
+                {"tool_calls": [{**head, "function": {"name": call["function"]["name"], "arguments": ""}}]}
+            )
             deltas.append({"tool_calls": [{"index": index, "function": {"arguments": arguments[:cut]}}]})
             deltas.append({"tool_calls": [{"index": index, "function": {"arguments": arguments[cut:]}}]})
         if deltas:
@@ -314,7 +324,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not provider.upstream_always_streams:
             yield event({}, finish)
         if send_usage:
-            usage_chunk = {
+            usage_chunk: dict[str, Any] = {
                 "id": chunk_id,
                 "object": "chat.completion.chunk",
                 "created": 1_700_000_000,
@@ -332,7 +342,9 @@ class _Handler(BaseHTTPRequestHandler):
             "total_tokens": reply.prompt_tokens + reply.completion_tokens,
         }
 
-    def _provider_headers(self, provider: ProviderSpec, body: dict[str, Any], usage: dict[str, int]) -> dict[str, str]:
+    def _provider_headers(
+        self, provider: ProviderSpec, body: dict[str, Any], usage: dict[str, int]
+    ) -> dict[str, str]:
         if provider.cost_header is None:
             return {}
         entry = active_models(provider.route).get(str(body.get("model", "")))
@@ -341,7 +353,10 @@ class _Handler(BaseHTTPRequestHandler):
             usd = usage["prompt_tokens"] * entry.input_usd_per_million
             usd += usage["completion_tokens"] * entry.output_usd_per_million
             cents = usd / 1_000_000 * 100
-        headers = {provider.cost_header: f"{cents:.6f}", "X-Syncropic-Tier": (entry.tier if entry else None) or "paid"}
+        headers = {
+            provider.cost_header: f"{cents:.6f}",
+            "X-Syncropic-Tier": (entry.tier if entry else None) or "paid",
+        }
         if provider.request_id_header:
             headers[provider.request_id_header] = self.server.next_id("req")
         return headers
@@ -358,12 +373,17 @@ class _Handler(BaseHTTPRequestHandler):
             request_id = self.server.next_id("req")
             headers[provider.request_id_header] = request_id
             error.update(
-                code=code or _SYNCROPIC_AUTH_CODE, kind="usage" if status in (402, 429) else "error", request_id=request_id
+                code=code or _SYNCROPIC_AUTH_CODE,
+                kind="usage" if status in (402, 429) else "error",
+                request_id=request_id,
             )
             if retry_after:
                 error["retry_after_seconds"] = 30
         else:
-            error.update(type="invalid_request_error" if status < 500 else "server_error", code=code or "invalid_api_key")
+            error.update(
+                type="invalid_request_error" if status < 500 else "server_error",
+                code=code or "invalid_api_key",
+            )
         if retry_after:
             headers["Retry-After"] = "30"
         self._json(status, {"error": error}, headers)
@@ -371,7 +391,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(payload).encode(), "application/json", headers)
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))

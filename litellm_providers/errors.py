@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import litellm
+from litellm import exceptions as litellm_exceptions
 
 from litellm_providers.provider import ErrorClassName, ProviderSpec
 
@@ -36,7 +36,9 @@ _BY_STATUS: dict[int, ErrorClassName] = {
 }
 # Codes and phrases OpenAI-compatible servers use for an over-long prompt on a plain 400.
 _CONTEXT_CODES = frozenset({"context_length_exceeded", "context_window_exceeded", "string_above_max_length"})
-_CONTEXT_PHRASES = re.compile(r"context (length|window)|maximum context|too many tokens|prompt is too long", re.I)
+_CONTEXT_PHRASES = re.compile(
+    r"context (length|window)|maximum context|too many tokens|prompt is too long", re.I
+)
 _SNIPPET = 200
 
 
@@ -127,7 +129,7 @@ def transport_error(
     if timeout:
         return _build("Timeout", message, provider, model, 408, None, None, None)
     return _annotate(
-        litellm.APIConnectionError(
+        litellm_exceptions.APIConnectionError(
             message=message,
             llm_provider=provider.route,
             model=model,
@@ -139,7 +141,7 @@ def transport_error(
 
 
 def _classify(provider: ProviderSpec, status: int, parsed: ErrorBody) -> ErrorClassName | None:
-    if parsed.code in provider.error_codes:
+    if parsed.code is not None and parsed.code in provider.error_codes:
         return provider.error_codes[parsed.code]
     if parsed.code in _CONTEXT_CODES or (status == 400 and _CONTEXT_PHRASES.search(parsed.message)):
         return "ContextWindowExceededError"
@@ -178,14 +180,16 @@ def _build(
     common: dict[str, Any] = {"message": message, "llm_provider": provider.route, "model": model}
     error: Exception
     if class_name is None:
-        error = litellm.APIError(status_code=status, request=httpx.Request("POST", provider.default_api_base), **common)
+        error = litellm_exceptions.APIError(
+            status_code=status, request=httpx.Request("POST", provider.default_api_base), **common
+        )
     elif class_name == "Timeout":
-        error = litellm.Timeout(exception_status_code=status, **common)
+        error = litellm_exceptions.Timeout(exception_status_code=status, **common)
     else:
         needs_response = class_name in ("PermissionDeniedError",)
         if response is None and needs_response:
             response = httpx.Response(status, request=httpx.Request("POST", provider.default_api_base))
-        error = getattr(litellm, class_name)(response=response, **common)
+        error = getattr(litellm_exceptions, class_name)(response=response, **common)
     if class_name == "ContextWindowExceededError" or class_name == "BadRequestError":
         # LiteLLM's subclasses of BadRequestError pin 400; keep the status the provider really sent.
         error.status_code = status  # type: ignore[attr-defined]

@@ -17,10 +17,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import litellm
 import litellm.utils
+from litellm.constants import openai_compatible_providers
 from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
 from litellm.llms.openai_like.json_loader import JSONProviderRegistry
 
@@ -47,7 +48,7 @@ def register() -> None:
             _take_over_builtin_route(route)
             _install_handler(route, handler)
             register_catalog(handler.provider)
-        litellm.utils.custom_llm_setup()
+        litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
         _install_supported_params()
 
 
@@ -66,8 +67,8 @@ def supported_params(route: str, model: str) -> list[str] | None:
 def _take_over_builtin_route(route: str) -> None:
     if JSONProviderRegistry.exists(route):
         JSONProviderRegistry._providers.pop(route, None)
-    if route in litellm.openai_compatible_providers:
-        litellm.openai_compatible_providers.remove(route)
+    if route in openai_compatible_providers:
+        openai_compatible_providers.remove(route)
 
 
 def _install_handler(route: str, handler: ProviderHandler) -> None:
@@ -86,7 +87,7 @@ def _install_supported_params() -> None:
     def get_supported_openai_params(
         model: str,
         custom_llm_provider: str | None = None,
-        request_type: str = "chat_completion",
+        request_type: Literal["chat_completion", "embeddings", "transcription"] = "chat_completion",
         base_model: str | None = None,
     ) -> list[str] | None:
         route, name = _split_route(model, custom_llm_provider)
@@ -96,13 +97,17 @@ def _install_supported_params() -> None:
                 return known
             logger.debug("%s/%s is not in the catalog; passing every OpenAI parameter through", route, name)
         return original(
-            model=model, custom_llm_provider=custom_llm_provider, request_type=request_type, base_model=base_model
+            model=model,
+            custom_llm_provider=custom_llm_provider,
+            request_type=request_type,
+            base_model=base_model,
         )
 
     get_supported_openai_params.__doc__ = original.__doc__
     supported_params_module.get_supported_openai_params = get_supported_openai_params
-    litellm.utils.get_supported_openai_params = get_supported_openai_params
-    litellm.get_supported_openai_params = get_supported_openai_params
+    # LiteLLM resolves these names lazily through module __getattr__; a module attribute wins.
+    for module in (litellm.utils, litellm):
+        module.__dict__["get_supported_openai_params"] = get_supported_openai_params
 
 
 def _split_route(model: str, custom_llm_provider: str | None) -> tuple[str | None, str]:

@@ -190,7 +190,7 @@ class StreamTranslator:
         out = [c for c in out if _has_payload(c)]
         if self._usage is not None:
             usage_chunk = self._chunk(0, Split())
-            usage_chunk.usage = self._usage  # type: ignore[attr-defined]
+            usage_chunk.usage = self._usage
             out.append(usage_chunk)
         for index, reason in sorted(self._finish.items()):
             out.append(self._chunk(index, Split(), finish_reason=reason))

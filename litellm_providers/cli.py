@@ -1,0 +1,136 @@
+"""``litellm-providers``: list the catalog, run the offline demo, serve the emulator."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+# LiteLLM fetches its price map over the network at import unless told not to; the CLI must work
+# offline, so say so before anything imports LiteLLM.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from litellm_providers.catalog import ModelEntry, active_models
+from litellm_providers.providers import PROVIDERS
+
+_DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
+
+
+def _price(value: float | None) -> str:
+    return "—" if value is None else f"${value:.2f}"
+
+
+def _number(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _capabilities(entry: ModelEntry) -> str:
+    flags = {
+        "stream": entry.streaming,
+        "tools": entry.tools,
+        "parallel": entry.parallel_tool_calls,
+        "json": entry.structured_output,
+        "reasoning": entry.reasoning,
+        "vision": entry.vision,
+    }
+    return ",".join(name for name, on in flags.items() if on)
+
+
+def models_table(routes: Sequence[str]) -> str:
+    header = ("model", "context", "max output", "in $/1M", "out $/1M", "tier", "capabilities")
+    rows: list[tuple[str, ...]] = [header]
+    for route in routes:
+        for name, entry in active_models(route).items():
+            rows.append(
+                (
+                    f"{route}/{name}",
+                    _number(entry.context_window),
+                    _number(entry.max_output_tokens),
+                    _price(entry.input_usd_per_million),
+                    _price(entry.output_usd_per_million),
+                    entry.tier or "—",
+                    _capabilities(entry),
+                )
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def demo_model(route: str) -> str:
+    """The model the demo shows: the first reasoning model of the catalog, else its first model."""
+    models = active_models(route)
+    return next((name for name, entry in models.items() if entry.reasoning), next(iter(models)))
+
+
+def run_demo(prompt: str, out: TextIO | None = None) -> int:
+    import litellm
+
+    from litellm_providers.emulator import Emulator
+    from litellm_providers.registration import register
+
+    stream_out = out or sys.stdout
+    write = stream_out.write
+    color = stream_out.isatty()
+    dim, bold, reset = (_DIM, _BOLD, _RESET) if color else ("", "", "")
+    register()
+    with Emulator() as emulator:
+        write(f"Offline demo against the bundled emulator at {emulator.url}\n")
+        for route, spec in PROVIDERS.items():
+            model = f"{route}/{demo_model(route)}"
+            write(f"\n{bold}{model}{reset}\n")
+            stream = litellm.completion(
+                model=model,
+                messages=[{"role": "user", "content": prompt}],
+                api_base=emulator.base_url(route),
+                api_key=os.environ.get(spec.api_key_env) or "emulator-key",
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+            reasoning, answer = [], []
+            for chunk in stream:
+                if not chunk.choices:
+                    continue
+                delta = chunk.choices[0].delta
+                reasoning.append(getattr(delta, "reasoning_content", None) or "")
+                answer.append(delta.content or "")
+            write(f"  {dim}reasoning: {''.join(reasoning) or '(none)'}{reset}\n")
+            write(f"  answer:    {''.join(answer)}\n")
+            cost = stream._hidden_params.get("response_cost")
+            if cost:
+                write(f"  {dim}cost:      ${cost:.6f} (from the provider){reset}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="litellm-providers", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    models = commands.add_parser("models", help="print the model catalog as a table")
+    models.add_argument("--provider", choices=sorted(PROVIDERS), help="only this provider")
+    demo = commands.add_parser(
+        "demo", help="stream one answer per provider from the bundled emulator (offline)"
+    )
+    demo.add_argument("--prompt", default="What is the capital of France?")
+    emulate = commands.add_parser("emulate", help="serve the providers' wire formats on loopback")
+    emulate.add_argument("--host", default="127.0.0.1")
+    emulate.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args(argv)
+
+    if args.command == "models":
+        print(models_table([args.provider] if args.provider else list(PROVIDERS)))
+        return 0
+    if args.command == "demo":
+        return run_demo(args.prompt)
+    from litellm_providers.emulator import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The catalog as LiteLLM sees it after register()."""
+
+from __future__ import annotations
+
+import litellm
+import pytest
+from pydantic import ValidationError
+
+from litellm_providers.catalog import ModelEntry, ProviderCatalog, bundled_catalog
+
+SYNTHETIC_WINDOWS = {
+    "hf:Qwen/Qwen3-235B-A22B-Instruct-2507": 256_000,
+    "hf:Qwen/Qwen2.5-Coder-32B-Instruct": 32_768,
+    "hf:meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8": 524_000,
+    "hf:moonshotai/Kimi-K2-Instruct-0905": 262_144,
+    "hf:zai-org/GLM-4.6": 200_000,
+    "hf:openai/gpt-oss-120b": 128_000,
+}
+
+
+def test_all_21_documented_synthetic_models_are_catalogued() -> None:
+    assert len(bundled_catalog("synthetic").models) == 21
+
+
+@pytest.mark.parametrize(("model", "window"), SYNTHETIC_WINDOWS.items())
+def test_context_windows_reach_get_model_info(model: str, window: int) -> None:
+    assert litellm.get_model_info(f"synthetic/{model}")["max_input_tokens"] == window
+
+
+@pytest.mark.parametrize(
+    ("model", "reasoning"),
+    [
+        ("synthetic/hf:deepseek-ai/DeepSeek-R1", True),
+        ("synthetic/hf:deepseek-ai/DeepSeek-R1-0528", True),
+        ("synthetic/hf:Qwen/Qwen3-235B-A22B-Thinking-2507", True),
+        ("synthetic/hf:Qwen/Qwen3-235B-A22B-Instruct-2507", False),
+        ("synthetic/hf:deepseek-ai/DeepSeek-V3.1", False),
+        ("synternet/syntoshi-apex-thinking", True),
+    ],
+)
+def test_supports_reasoning(model: str, reasoning: bool) -> None:
+    assert litellm.supports_reasoning(model) is reasoning
+
+
+def test_syncropic_prices_are_the_gateways_not_the_vendors() -> None:
+    info = litellm.get_model_info("syncropic/claude-haiku-4-5")
+    assert info["input_cost_per_token"] == pytest.approx(1.30e-6)
+    assert info["output_cost_per_token"] == pytest.approx(6.50e-6)
+    assert info["litellm_provider"] == "syncropic"
+
+
+def test_catalog_rejects_unknown_fields_and_bad_values() -> None:
+    with pytest.raises(ValidationError):
+        ProviderCatalog.model_validate({"models": {"m": {"context_windw": 10}}})
+    with pytest.raises(ValidationError):
+        ModelEntry.model_validate({"context_window": -5})

@@ -1,0 +1,93 @@
+"""Parameter translation and checking, observed on the wire the emulator receives."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import litellm
+import pytest
+
+from litellm_providers.emulator import Emulator
+
+TOOLS = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
+HELLO = [{"role": "user", "content": "hi"}]
+
+
+def _sent(emulator: Emulator, route: str, model: str, **kwargs: Any) -> dict[str, Any]:
+    litellm.completion(model=f"{route}/{model}", messages=HELLO, api_base=emulator.base_url(route), **kwargs)
+    body: dict[str, Any] = emulator.requests[-1]["body"]
+    return body
+
+
+def test_documented_params_pass_and_max_completion_tokens_becomes_max_tokens(emulator: Emulator) -> None:
+    body = _sent(
+        emulator,
+        "synthetic",
+        "hf:zai-org/GLM-4.6",
+        temperature=0.3,
+        top_p=0.9,
+        max_completion_tokens=77,
+        frequency_penalty=0.1,
+        presence_penalty=0.2,
+        stop=["END"],
+    )
+    assert body["model"] == "hf:zai-org/GLM-4.6"
+    assert body["max_tokens"] == 77
+    assert "max_completion_tokens" not in body
+    assert (body["temperature"], body["top_p"], body["stop"]) == (0.3, 0.9, ["END"])
+    assert (body["frequency_penalty"], body["presence_penalty"]) == (0.1, 0.2)
+
+
+def test_unsupported_param_raises_unless_drop_params(emulator: Emulator) -> None:
+    with pytest.raises(litellm.UnsupportedParamsError, match="tools"):
+        _sent(emulator, "synthetic", "hf:deepseek-ai/DeepSeek-R1", tools=TOOLS)
+    body = _sent(emulator, "synthetic", "hf:deepseek-ai/DeepSeek-R1", tools=TOOLS, drop_params=True)
+    assert "tools" not in body
+
+
+def test_logit_bias_is_not_a_documented_synthetic_param(emulator: Emulator) -> None:
+    with pytest.raises(litellm.UnsupportedParamsError, match="logit_bias"):
+        _sent(emulator, "synthetic", "hf:zai-org/GLM-4.6", logit_bias={"42": 1})
+
+
+def test_get_supported_openai_params_answers_for_the_route() -> None:
+    kimi = litellm.get_supported_openai_params(
+        model="hf:moonshotai/Kimi-K2-Instruct", custom_llm_provider="synthetic"
+    )
+    assert kimi is not None and {"tools", "tool_choice", "max_tokens", "temperature"} <= set(kimi)
+    r1 = litellm.get_supported_openai_params(model="synthetic/hf:deepseek-ai/DeepSeek-R1")
+    assert r1 is not None and "tools" not in r1 and "temperature" in r1
+
+
+def test_unknown_model_passes_through_with_a_debug_log(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="litellm_providers"):
+        body = _sent(emulator, "synthetic", "hf:new-lab/Brand-New-Model", tools=TOOLS, logit_bias={"1": 2})
+    assert body["model"] == "hf:new-lab/Brand-New-Model"
+    assert body["tools"] == TOOLS and body["logit_bias"] == {"1": 2}
+    assert any("hf:new-lab/Brand-New-Model is not in the catalog" in r.getMessage() for r in caplog.records)
+
+
+def test_api_key_and_base_come_from_kwargs_then_environment(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNTHETIC_API_BASE", emulator.base_url("synthetic"))
+    monkeypatch.setenv("SYNTHETIC_API_KEY", "env-key-for-test")
+    litellm.completion(model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO)
+    assert emulator.requests[-1]["headers"]["Authorization"] == "Bearer env-key-for-test"
+    litellm.completion(model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO, api_key="kwarg-key")
+    assert emulator.requests[-1]["headers"]["Authorization"] == "Bearer kwarg-key"
+
+
+def test_missing_key_is_a_clear_error_before_any_request(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SYNTHETIC_API_KEY")
+    before = len(emulator.requests)
+    with pytest.raises(litellm.AuthenticationError, match="SYNTHETIC_API_KEY"):
+        litellm.completion(
+            model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO, api_base=emulator.base_url("synthetic")
+        )
+    assert len(emulator.requests) == before
