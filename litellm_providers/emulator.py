@@ -11,6 +11,7 @@ Answers are deterministic, so recordings are stable. The last user message steer
 
 * ``emulate:fault=<name>``: one of ``FAULTS`` (an error answer, a cut stream, a bad SSE line, ...).
 * ``emulate:chunk=<n>``: stream the content in pieces of n characters (markers get cut anywhere).
+* ``emulate:script=documented``: Synternet's documented example stream, byte for byte.
 """
 
 from __future__ import annotations
@@ -58,6 +59,19 @@ _WIRE_FAULTS = frozenset(
 )
 FAULTS = frozenset(_STATUS_FAULTS) | _WIRE_FAULTS
 _SYNCROPIC_AUTH_CODE = "invalid_bearer"
+# The example stream of Synternet's documentation (shared/seeds/001_*), verbatim.
+DOCUMENTED_SYNTERNET_STREAM = (
+    b'data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1234567890,'
+    b'"model":"synternet/syntoshi-apex-thinking","choices":[{"index":0,"delta":{"role":"assistant",'
+    b'"content":"[Thinking: Let me break down blockchain consensus...]"},"finish_reason":null}]}\n\n'
+    b'data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1234567890,'
+    b'"model":"synternet/syntoshi-apex-thinking","choices":[{"index":0,"delta":{"content":'
+    b'"[Reasoning: Byzantine Fault Tolerance is key...]"},"finish_reason":null}]}\n\n'
+    b'data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1234567890,'
+    b'"model":"synternet/syntoshi-apex-thinking","choices":[{"index":0,"delta":{"content":'
+    b'"Blockchain consensus is a mechanism..."},"finish_reason":"stop"}]}\n\n'
+    b"data: [DONE]\n\n"
+)
 _TIMEOUT_SECONDS = 5.0
 
 
@@ -260,6 +274,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
         fault = directives.get("fault")
+        if directives.get("script") == "documented":
+            self.wfile.write(DOCUMENTED_SYNTERNET_STREAM)
+            return
         try:
             for index, event in enumerate(self._events(provider, body, reply, pieces, usage, send_usage)):
                 if fault == "cut" and index == 2:

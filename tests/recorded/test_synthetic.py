@@ -99,3 +99,20 @@ def test_synthetic_rate_limit_is_a_litellm_rate_limit_error(recorded_base: Any) 
     assert error.llm_provider == "synthetic"
     assert "Synthetic returned HTTP 429 (rate_limited)" in str(error)
     assert error.response.headers["retry-after"] == "30"
+
+
+@pytest.mark.vcr
+def test_synthetic_think_tags_cut_across_chunks_stream(recorded_base: Any) -> None:
+    messages = [{"role": "user", "content": "What is the capital of France? emulate:chunk=2"}]
+    chunks = list(_call(recorded_base, model=R1, messages=messages, stream=True))
+    content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    reasoning = "".join(
+        getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in chunks if c.choices
+    )
+    assert content == "You asked: What is the capital of France?"
+    assert reasoning == "The user asked: 'What is the capital of France?'. Let me answer briefly."
+    built = litellm.stream_chunk_builder(chunks)
+    assert (built.choices[0].message.content, built.choices[0].message.reasoning_content) == (
+        content,
+        reasoning,
+    )

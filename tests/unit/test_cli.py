@@ -46,3 +46,37 @@ def test_demo_runs_offline_and_prints_reasoning_apart_from_the_answer() -> None:
     reasoning_lines = [line for line in out.splitlines() if "reasoning:" in line]
     assert len(reasoning_lines) == 3
     assert "[Thinking" not in out and "<think>" not in out
+
+
+def test_emulate_serves_the_documented_paths_on_the_given_port() -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "litellm_providers.cli", "emulate", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.post(
+                    f"http://127.0.0.1:{port}/openai/v1/chat/completions",
+                    json={"model": "hf:zai-org/GLM-4.6", "messages": [{"role": "user", "content": "hi"}]},
+                    headers={"Authorization": "Bearer k"},
+                )
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "the emulator did not start"
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert response.json()["choices"][0]["message"]["content"] == "You asked: hi"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,80 @@
+"""StreamTranslator: the pure half of the streaming path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import litellm
+
+from litellm_providers.providers import PROVIDERS
+from litellm_providers.translate import StreamTranslator, build_request
+
+
+def _chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": "c1",
+        "created": 1,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        **extra,
+    }
+
+
+def _run(translator: StreamTranslator, chunks: list[dict[str, Any]]) -> list[Any]:
+    out = [c for chunk in chunks for c in translator.translate(chunk)]
+    return out + translator.close()
+
+
+def test_upstream_reasoning_fields_pass_through_untouched() -> None:
+    translator = StreamTranslator(PROVIDERS["synthetic"], "m", "think_tags", merge_reasoning=False)
+    chunks = _run(
+        translator,
+        [
+            _chunk({"role": "assistant", "reasoning_content": "from the provider <think>not a tag</think>"}),
+            _chunk({"reasoning": " and more"}),
+            _chunk({"content": "answer"}, "stop"),
+        ],
+    )
+    reasoning = "".join(getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in chunks)
+    assert reasoning == "from the provider <think>not a tag</think> and more"
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == "answer"
+
+
+def test_finish_and_usage_come_last_after_held_back_text() -> None:
+    translator = StreamTranslator(PROVIDERS["synternet"], "m", "brackets", merge_reasoning=False)
+    usage = {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}
+    chunks = _run(
+        translator, [_chunk({"content": "Answer [Thin"}, "stop"), {"id": "c1", "choices": [], "usage": usage}]
+    )
+    assert [c.choices[0].delta.content for c in chunks] == ["Answer ", "[Thin", None, None]
+    assert chunks[-2].usage.total_tokens == 7 and chunks[-2].choices[0].finish_reason is None
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    built = litellm.stream_chunk_builder(chunks)
+    assert built.choices[0].message.content == "Answer [Thin"
+    assert built.usage.total_tokens == 7
+
+
+def test_tool_call_deltas_are_neither_eaten_nor_delayed() -> None:
+    translator = StreamTranslator(PROVIDERS["synternet"], "m", "brackets", merge_reasoning=False)
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a"'}}
+    out = translator.translate(_chunk({"content": "[Thinking: use f]", "tool_calls": [call]}))
+    assert len(out) == 1
+    assert out[0].choices[0].delta.reasoning_content == "use f"
+    assert out[0].choices[0].delta.tool_calls[0].function.arguments == '{"a"'
+
+
+def test_build_request_renames_and_keeps_extra_body() -> None:
+    body, headers = build_request(
+        PROVIDERS["synternet"],
+        "syntoshi-apex-thinking",
+        [{"role": "user", "content": "x"}],
+        {"max_completion_tokens": 5, "extra_body": {"custom": 1}, "extra_headers": {"X-Trace": "t"}},
+        stream=True,
+    )
+    assert body == {
+        "model": "synternet/syntoshi-apex-thinking",
+        "messages": [{"role": "user", "content": "x"}],
+        "max_tokens": 5,
+        "custom": 1,
+        "stream": True,
+    }
+    assert headers["X-Trace"] == "t" and headers["User-Agent"].startswith("litellm-providers/")
