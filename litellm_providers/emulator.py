@@ -37,6 +37,7 @@ _DIRECTIVE = re.compile(r"emulate:(\w+)=([\w.-]+)")
 _STATUS_FAULTS: dict[str, tuple[int, str, str]] = {
     "400": (400, "invalid_request_error", "Invalid parameter: messages"),
     "401": (401, "invalid_api_key", "Invalid API key provided"),
+    "401-jwt": (401, "invalid_jwt_signature", "Bearer was a JWT but signature doesn't verify"),
     "402": (402, "quota_exceeded", "Subscription monthly cap exceeded"),
     "402-subscription": (
         402,
@@ -389,8 +390,10 @@ class _Handler(BaseHTTPRequestHandler):
             # The Syncropel gateway's documented shape: code, kind, message, request_id.
             request_id = self.server.next_id("req")
             headers[provider.request_id_header] = request_id
+            if status == 401 and code in ("", "invalid_api_key"):
+                code = _SYNCROPIC_AUTH_CODE  # the gateway's own name for a key it does not know
             error.update(
-                code=code or _SYNCROPIC_AUTH_CODE,
+                code=code,
                 kind="usage" if status in (402, 429) else "error",
                 request_id=request_id,
             )

@@ -1,0 +1,104 @@
+"""syncropic/ on recorded HTTP: the gateway's cost, tier and request id, and its error table."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import litellm
+import pytest
+
+MODEL = "syncropic/claude-haiku-4-5"
+QUESTION = [{"role": "user", "content": "Say hello in one sentence."}]
+
+
+def _call(recorded_base: Any, content: str | None = None, **kwargs: Any) -> Any:
+    messages = [{"role": "user", "content": content}] if content else QUESTION
+    return litellm.completion(model=MODEL, messages=messages, api_base=recorded_base("syncropic"), **kwargs)
+
+
+@pytest.mark.vcr
+def test_cost_tier_and_request_id_come_from_the_gateway(recorded_base: Any) -> None:
+    response = _call(recorded_base, max_tokens=1500)
+    headers = response._hidden_params["additional_headers"]
+    cents = float(headers["llm_provider-x-syncropic-cost-cents"])
+    assert cents > 0
+    assert response._hidden_params["response_cost"] == pytest.approx(cents / 100)
+    assert litellm.completion_cost(response) == pytest.approx(cents / 100)
+    assert headers["llm_provider-x-syncropic-tier"] == "paid"
+    assert headers["llm_provider-x-syncropic-request-id"].startswith("req_")
+    assert response.choices[0].message.content == "You asked: Say hello in one sentence."
+
+
+@pytest.mark.vcr
+def test_stream_carries_content_usage_and_the_gateway_cost(recorded_base: Any) -> None:
+    chunks = list(_call(recorded_base, stream=True, stream_options={"include_usage": True}))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == (
+        "You asked: Say hello in one sentence."
+    )
+    assert chunks[-1].usage.total_tokens > 0
+    first = chunks[0]._hidden_params
+    assert first["response_cost"] == pytest.approx(
+        float(first["additional_headers"]["llm_provider-x-syncropic-cost-cents"]) / 100
+    )
+
+
+@pytest.mark.vcr
+def test_async_and_async_stream(recorded_base: Any) -> None:
+    async def run() -> tuple[Any, list[Any]]:
+        kwargs: dict[str, Any] = {
+            "model": MODEL,
+            "messages": QUESTION,
+            "api_base": recorded_base("syncropic"),
+        }
+        response = await litellm.acompletion(**kwargs)
+        stream = await litellm.acompletion(stream=True, **kwargs)
+        return response, [chunk async for chunk in stream]
+
+    response, chunks = asyncio.run(run())
+    assert response._hidden_params["response_cost"] > 0
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == response.choices[0].message.content
+
+
+@pytest.mark.vcr
+@pytest.mark.parametrize(
+    ("fault", "error_class", "status", "code"),
+    [
+        ("401", litellm.AuthenticationError, 401, "invalid_bearer"),
+        ("401-jwt", litellm.AuthenticationError, 401, "invalid_jwt_signature"),
+        ("402", litellm.exceptions.PaymentRequiredError, 402, "quota_exceeded"),
+        ("402-subscription", litellm.exceptions.PaymentRequiredError, 402, "subscription_required"),
+        ("429", litellm.RateLimitError, 429, "rate_limited"),
+        ("503", litellm.ServiceUnavailableError, 503, "provider_error"),
+        ("503-internal", litellm.ServiceUnavailableError, 503, "internal_error"),
+    ],
+)
+def test_documented_error_table(
+    recorded_base: Any, fault: str, error_class: type[Exception], status: int, code: str
+) -> None:
+    with pytest.raises(error_class) as caught:
+        _call(recorded_base, f"emulate:fault={fault}")
+    error = caught.value
+    assert error.status_code == status  # type: ignore[attr-defined]
+    assert error.llm_provider == "syncropic"  # type: ignore[attr-defined]
+    assert error.provider_error_code == code  # type: ignore[attr-defined]
+    # The docs ask users to quote the request id: it is in the message itself.
+    assert error.request_id.startswith("req_")  # type: ignore[attr-defined]
+    assert f"[request_id={error.request_id}]" in str(error)  # type: ignore[attr-defined]
+    assert f"HTTP {status} ({code})" in str(error)
+
+
+@pytest.mark.vcr
+def test_rate_limit_keeps_retry_after_for_litellm_retries(recorded_base: Any) -> None:
+    with pytest.raises(litellm.RateLimitError) as caught:
+        _call(recorded_base, "emulate:fault=429")
+    assert caught.value.response.headers["retry-after"] == "30"
+
+
+@pytest.mark.vcr
+def test_html_502_is_a_clear_service_unavailable_error(recorded_base: Any) -> None:
+    with pytest.raises(litellm.ServiceUnavailableError) as caught:
+        _call(recorded_base, "emulate:fault=502-html")
+    message = str(caught.value)
+    assert "Syncropel gateway returned HTTP 502" in message
+    assert "non-JSON body (text/html): 502 Bad Gateway" in message
