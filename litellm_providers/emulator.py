@@ -17,6 +17,7 @@ Answers are deterministic, so recordings are stable. The last user message steer
 from __future__ import annotations
 
 import json
+import math
 import re
 import socket
 import threading
@@ -370,9 +371,11 @@ class _Handler(BaseHTTPRequestHandler):
         if entry is not None and entry.input_usd_per_million is not None and entry.output_usd_per_million:
             usd = usage["prompt_tokens"] * entry.input_usd_per_million
             usd += usage["completion_tokens"] * entry.output_usd_per_million
-            cents = usd / 1_000_000 * 100
+            # Billed in ten-thousandths of a cent, rounded up: close to the catalog price but not equal,
+            # so a test can tell the header's figure from one LiteLLM computed from the catalog.
+            cents = math.ceil(usd / 1_000_000 * 100 * 10_000) / 10_000
         headers = {
-            provider.cost_header: f"{cents:.6f}",
+            provider.cost_header: f"{cents:.4f}",
             "X-Syncropic-Tier": (entry.tier if entry else None) or "paid",
         }
         if provider.request_id_header:

@@ -55,6 +55,8 @@ def build_request(
         body.update(extra_body)
     if stream:
         body["stream"] = True
+        if provider.streams_usage:
+            body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
     else:
         body.pop("stream_options", None)
     headers = {"User-Agent": USER_AGENT}
@@ -75,6 +77,9 @@ def hidden_params_from_headers(provider: ProviderSpec, headers: httpx.Headers) -
     cost = response_cost_from_headers(provider, headers)
     if cost is not None:
         hidden["response_cost"] = cost
+        # LiteLLM's own slot for a provider-stated cost: its logging, spend tracking and the proxy's
+        # x-litellm-response-cost take this figure instead of pricing the call from the catalog.
+        additional["llm_provider-x-litellm-response-cost"] = cost
     return hidden
 
 
@@ -189,6 +194,11 @@ class StreamTranslator:
         out = [self._chunk(i, s.close()) for i, s in self._splitters.items()]
         out = [c for c in out if _has_payload(c)]
         if self._usage is not None:
+            cost = self.hidden_params.get("response_cost")
+            if cost is not None:
+                # LiteLLM's stream builder takes a provider-stated cost from usage.cost, and logs,
+                # bills (proxy spend) and returns that instead of recomputing it from the catalog.
+                self._usage.cost = cost
             usage_chunk = self._chunk(0, Split())
             usage_chunk.usage = self._usage
             out.append(usage_chunk)

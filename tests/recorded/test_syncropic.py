@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import litellm
 import pytest
+from litellm.integrations.custom_logger import CustomLogger
 
 MODEL = "syncropic/claude-haiku-4-5"
 QUESTION = [{"role": "user", "content": "Say hello in one sentence."}]
@@ -17,14 +20,52 @@ def _call(recorded_base: Any, content: str | None = None, **kwargs: Any) -> Any:
     return litellm.completion(model=MODEL, messages=messages, api_base=recorded_base("syncropic"), **kwargs)
 
 
+class CostSpy(CustomLogger):  # type: ignore[misc]
+    """What LiteLLM logs as the call's cost: what callbacks, spend logs and the proxy report."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.costs: list[float] = []
+
+    def log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        self.costs.append(kwargs["response_cost"])
+
+    async def async_log_success_event(
+        self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
+    ) -> None:
+        self.costs.append(kwargs["response_cost"])
+
+    def wait_for_one(self) -> float:
+        deadline = time.monotonic() + 5
+        while not self.costs and time.monotonic() < deadline:
+            time.sleep(0.05)  # LiteLLM logs from a worker thread
+        assert len(self.costs) == 1
+        return self.costs[0]
+
+
+# One instance for the module: LiteLLM keeps one callback per class, so a fresh instance per test
+# would be ignored after the first.
+_SPY = CostSpy()
+
+
+@pytest.fixture
+def logged_cost() -> Iterator[CostSpy]:
+    _SPY.costs.clear()
+    litellm.callbacks = [_SPY]
+    yield _SPY
+    litellm.callbacks = []
+
+
 @pytest.mark.vcr
-def test_cost_tier_and_request_id_come_from_the_gateway(recorded_base: Any) -> None:
+def test_cost_tier_and_request_id_come_from_the_gateway(recorded_base: Any, logged_cost: CostSpy) -> None:
     response = _call(recorded_base, max_tokens=1500)
     headers = response._hidden_params["additional_headers"]
     cents = float(headers["llm_provider-x-syncropic-cost-cents"])
     assert cents > 0
     assert response._hidden_params["response_cost"] == pytest.approx(cents / 100)
-    assert litellm.completion_cost(response) == pytest.approx(cents / 100)
+    assert logged_cost.wait_for_one() == pytest.approx(cents / 100)
+    catalog_cost = sum(litellm.cost_per_token(model=MODEL, usage_object=response.usage))
+    assert catalog_cost != pytest.approx(cents / 100)  # the figure really is the header's
     assert headers["llm_provider-x-syncropic-tier"] == "paid"
     assert headers["llm_provider-x-syncropic-request-id"].startswith("req_")
     assert response.choices[0].message.content == "You asked: Say hello in one sentence."
@@ -102,3 +143,14 @@ def test_html_502_is_a_clear_service_unavailable_error(recorded_base: Any) -> No
     message = str(caught.value)
     assert "Syncropel gateway returned HTTP 502" in message
     assert "non-JSON body (text/html): 502 Bad Gateway" in message
+
+
+@pytest.mark.vcr
+def test_stream_cost_logged_by_litellm_is_the_gateway_figure(
+    recorded_base: Any, logged_cost: CostSpy
+) -> None:
+    chunks = list(_call(recorded_base, stream=True))  # the caller did not ask for usage
+    header = chunks[0]._hidden_params["additional_headers"]["llm_provider-x-syncropic-cost-cents"]
+    header_cost = float(header) / 100
+    assert litellm.stream_chunk_builder(chunks)._hidden_params["response_cost"] == pytest.approx(header_cost)
+    assert logged_cost.wait_for_one() == pytest.approx(header_cost)
