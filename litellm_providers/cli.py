@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 # LiteLLM fetches its price map over the network at import unless told not to; the CLI must work
@@ -38,11 +38,11 @@ def _capabilities(entry: ModelEntry) -> str:
     return ",".join(name for name, on in flags.items() if on)
 
 
-def models_table(routes: Sequence[str]) -> str:
+def models_table(catalogs: Mapping[str, Mapping[str, ModelEntry]]) -> str:
     header = ("model", "context", "max output", "in $/1M", "out $/1M", "tier", "capabilities")
     rows: list[tuple[str, ...]] = [header]
-    for route in routes:
-        for name, entry in active_models(route).items():
+    for route, models in catalogs.items():
+        for name, entry in models.items():
             rows.append(
                 (
                     f"{route}/{name}",
@@ -112,6 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     models = commands.add_parser("models", help="print the model catalog as a table")
     models.add_argument("--provider", choices=sorted(PROVIDERS), help="only this provider")
+    models.add_argument(
+        "--refresh",
+        nargs="?",
+        const="",
+        choices=["", *sorted(r for r, spec in PROVIDERS.items() if spec.models_path)],
+        metavar="PROVIDER",
+        help="first read the providers' live model lists (all that publish one, or PROVIDER) and cache them",
+    )
     demo = commands.add_parser(
         "demo", help="stream one answer per provider from the bundled emulator (offline)"
     )
@@ -122,7 +130,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "models":
-        print(models_table([args.provider] if args.provider else list(PROVIDERS)))
+        from litellm_providers.refresh import read_fresh_cache, refresh_catalog
+
+        routes = [args.provider] if args.provider else list(PROVIDERS)
+        if args.refresh is not None:
+            targets = [args.refresh] if args.refresh else [r for r in routes if PROVIDERS[r].models_path]
+            for route in targets:
+                print(refresh_catalog(route, register=False).summary())
+            print()
+        catalogs = {route: read_fresh_cache(route) or active_models(route) for route in routes}
+        print(models_table(catalogs))
         return 0
     if args.command == "demo":
         return run_demo(args.prompt)

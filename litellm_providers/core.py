@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import openai
-from litellm.exceptions import AuthenticationError
+from litellm.exceptions import AuthenticationError, BadRequestError
 from litellm.llms.custom_llm import CustomLLM
 from litellm.types.utils import ModelResponse, ModelResponseStream
 
@@ -73,6 +73,16 @@ class _ClientPool:
 _clients = _ClientPool()
 
 
+def _has_image(messages: list[Any]) -> bool:
+    for message in messages:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list) and any(
+            isinstance(part, dict) and part.get("type") == "image_url" for part in content
+        ):
+            return True
+    return False
+
+
 class _Call:
     """Everything one call needs, resolved once from what LiteLLM hands the handler."""
 
@@ -104,6 +114,16 @@ class _Call:
         self.api_key = key
         self.base_url = provider.api_base(api_base)
         entry = active_models(provider.route).get(self.model)
+        if entry is not None and not entry.vision and _has_image(messages):
+            raise BadRequestError(
+                message=(
+                    f"{provider.display_name}: {provider.route}/{self.model} does not accept images "
+                    "(the catalog lists it as text-only); send text, or pick a model with vision "
+                    "(`litellm-providers models` shows them)."
+                ),
+                model=self.model,
+                llm_provider=provider.route,
+            )
         params = litellm_params or {}
         self.merge_reasoning = bool(params.get("merge_reasoning_content_in_choices"))
         self.reasoning = reasoning_format(provider, entry)

@@ -12,6 +12,8 @@ Answers are deterministic, so recordings are stable. The last user message steer
 * ``emulate:fault=<name>``: one of ``FAULTS`` (an error answer, a cut stream, a bad SSE line, ...).
 * ``emulate:chunk=<n>``: stream the content in pieces of n characters (markers get cut anywhere).
 * ``emulate:script=documented``: Synternet's documented example stream, byte for byte.
+
+Any API key is accepted except one starting with ``invalid``, which gets the provider's 401.
 """
 
 from __future__ import annotations
@@ -144,6 +146,47 @@ def compose_reply(body: dict[str, Any]) -> Reply:
     )
 
 
+# A model the bundled catalog does not know yet, as a provider's live list would announce it.
+NEW_LIVE_MODEL = "hf:moonshotai/Kimi-K2.5"
+_EMULATED_PRICES = {"prompt": "$0.0000006", "completion": "$0.0000024", "input_cache_reads": "$0.0000003"}
+
+
+def live_model_list(provider: ProviderSpec) -> dict[str, Any]:
+    """The provider's live model list in Synthetic's documented shape: every catalogued model with a
+    price (the emulator's own, not the provider's), one new vision model, one malformed entry."""
+    entries: list[Any] = []
+    for name, entry in active_models(provider.route).items():
+        live: dict[str, Any] = {
+            "id": name,
+            "object": "model",
+            "name": name.rsplit("/", 1)[-1],
+            "context_length": entry.context_window,
+            "max_output_length": entry.max_output_tokens or 32_768,
+            "input_modalities": ["text", "image"] if entry.vision else ["text"],
+            "output_modalities": ["text"],
+            "supported_features": ["reasoning"] if entry.reasoning else [],
+        }
+        if entry.input_usd_per_million is None:
+            live["pricing"] = _EMULATED_PRICES
+        if entry.tier:
+            live["tier"] = entry.tier
+        entries.append(live)
+    entries.append(
+        {
+            "id": NEW_LIVE_MODEL,
+            "object": "model",
+            "context_length": 262_144,
+            "max_output_length": 65_536,
+            "input_modalities": ["text", "image"],
+            "supported_features": ["tools", "reasoning"],
+            "pricing": _EMULATED_PRICES,
+            "a_field_nobody_documented": True,
+        }
+    )
+    entries.append({"id": "hf:broken/Entry", "context_length": "a lot"})
+    return {"object": "list", "data": entries}
+
+
 def _directives(body: dict[str, Any]) -> dict[str, str]:
     messages = body.get("messages") or []
     last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
@@ -209,6 +252,11 @@ class _Handler(BaseHTTPRequestHandler):
         return self._completion(provider, body, reply, entry)
 
     def do_GET(self) -> None:
+        for spec in PROVIDERS.values():
+            if spec.models_path and self.path == urlparse(spec.default_api_base).path + spec.models_path:
+                if not self._authorized():
+                    return self._error(spec, 401, "", "Invalid API key provided")
+                return self._json(200, live_model_list(spec))
         self._json(404, {"error": {"message": f"no such path {self.path}", "code": "not_found"}})
 
     def _provider_for(self, path: str, suffix: str) -> ProviderSpec | None:
@@ -218,8 +266,13 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _authorized(self) -> bool:
+        # Any key works except one that starts with "invalid", so a refused key can be recorded.
         header = self.headers.get("Authorization", "")
-        return header.startswith("Bearer ") and len(header) > len("Bearer ")
+        return (
+            header.startswith("Bearer ")
+            and len(header) > len("Bearer ")
+            and not header[7:].startswith("invalid")
+        )
 
     # -- answers ------------------------------------------------------------------------------------
 

@@ -67,6 +67,8 @@ class ProviderSpec:
     param_renames: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     wire_model_prefix: str = ""
     """Prepended to the model id on the wire when the user did not already write it."""
+    models_path: str | None = None
+    """Where the provider publishes its live model list, relative to the API base."""
     streams_usage: bool = False
     """Accepts OpenAI's ``stream_options.include_usage``: streams are then always asked for usage, so
     cost and token counts come from the provider rather than a local estimate."""

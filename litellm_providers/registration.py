@@ -25,10 +25,11 @@ from litellm.constants import openai_compatible_providers
 from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
 from litellm.llms.openai_like.json_loader import JSONProviderRegistry
 
-from litellm_providers.catalog import active_models, litellm_model_cost
+from litellm_providers.catalog import active_models, litellm_model_cost, set_active_models
 from litellm_providers.core import ProviderHandler
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
+from litellm_providers.refresh import read_fresh_cache
 
 logger = logging.getLogger("litellm_providers")
 
@@ -47,6 +48,9 @@ def register() -> None:
         for route, handler in HANDLERS.items():
             _take_over_builtin_route(route)
             _install_handler(route, handler)
+            cached = read_fresh_cache(route)  # a refreshed catalog from disk; never the network
+            if cached is not None:
+                set_active_models(route, cached)
             register_catalog(handler.provider)
         litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
         _install_supported_params()

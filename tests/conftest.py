@@ -31,6 +31,9 @@ LIVE = os.environ.get("LITELLM_PROVIDERS_LIVE") == "1"
 # Keys that must never show up anywhere: tests that look for leaks search for these strings.
 SENTINEL_KEYS = {route: f"sentinel-{route}-key-0123456789abcdef" for route in PROVIDERS}
 
+# Tests never read or write the user's real catalog cache; the cache tests point it at a tmp dir.
+os.environ["LITELLM_PROVIDERS_NO_CACHE"] = "1"
+
 if not LIVE:
     for _route, _spec in PROVIDERS.items():
         os.environ[_spec.api_key_env] = SENTINEL_KEYS[_route]

@@ -15,6 +15,8 @@ PROVIDER = ProviderSpec(
     # The gateway documents SYNCROPEL_API_KEY (the product's name), the base URL uses the domain's.
     api_key_env="SYNCROPEL_API_KEY",
     streams_usage=True,
+    # "The full live model list, with current pricing, is available via the capabilities endpoint."
+    models_path="/capabilities",
     api_base_env="SYNCROPIC_API_BASE",
     chat_params=COMMON_CHAT_PARAMS | {"frequency_penalty", "presence_penalty"},
     # The documented error table: the code is more precise than the status (two kinds of 402).

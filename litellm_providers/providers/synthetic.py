@@ -13,6 +13,7 @@ PROVIDER = ProviderSpec(
     default_api_base="https://api.synthetic.new/openai/v1",
     api_key_env="SYNTHETIC_API_KEY",
     streams_usage=True,
+    models_path="/models",
     api_base_env="SYNTHETIC_API_BASE",
     # The documented table (temperature, top_p, max_tokens, frequency/presence penalty, stop, stream)
     # under "supports all standard OpenAI-compatible parameters".

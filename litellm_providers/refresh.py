@@ -1,0 +1,240 @@
+"""A catalog that stays current: read a provider's live model list, merge it over the bundled one.
+
+Synthetic publishes ``GET {base}/models`` (OpenAI's list shape, each entry with ``context_length``,
+``max_output_length``, ``input_modalities``, ``supported_features`` and per-token ``pricing`` strings
+such as ``"$0.0000006"``); the Syncropel gateway publishes ``GET {base}/capabilities``. Entries are
+validated one by one: unknown fields are ignored, a malformed entry is skipped with a warning that
+names it, and nothing here ever stops a caller from using the bundled catalog.
+
+A refreshed catalog is cached on disk (the user cache directory, ``LITELLM_PROVIDERS_CACHE_DIR`` to
+move it, ``LITELLM_PROVIDERS_NO_CACHE=1`` to turn it off) for ``LITELLM_PROVIDERS_CATALOG_TTL``
+seconds (a day by default); ``register()`` reads a fresh cache and never touches the network.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from litellm_providers.catalog import PER_MILLION, ModelEntry, bundled_catalog
+from litellm_providers.errors import redact
+from litellm_providers.provider import ProviderSpec
+from litellm_providers.providers import PROVIDERS
+
+logger = logging.getLogger("litellm_providers")
+
+DEFAULT_TTL_SECONDS = 24 * 3600
+_FETCH_TIMEOUT_SECONDS = 15.0
+_TOOL_FEATURES = frozenset({"tools", "tool_calling", "function_calling"})
+_STRUCTURED_FEATURES = frozenset({"json_mode", "structured_outputs", "response_format", "json_schema"})
+
+
+def _per_million(value: Any) -> float | None:
+    """A per-token USD price as the live lists write it ("$0.0000006", "0.0000006", 6e-7)."""
+    if value is None:
+        return None
+    text = str(value).strip().lstrip("$")
+    return float(text) * PER_MILLION if text else None
+
+
+class LivePricing(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    prompt: float | None = None
+    completion: float | None = None
+    input_cache_reads: float | None = None
+
+    @field_validator("prompt", "completion", "input_cache_reads", mode="before")
+    @classmethod
+    def _usd_per_million(cls, value: Any) -> float | None:
+        return _per_million(value)
+
+
+class LiveModel(BaseModel):
+    """One entry of a provider's live list; fields it does not know are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    context_length: int | None = None
+    max_output_length: int | None = None
+    input_modalities: list[str] | None = None
+    supported_features: list[str] | None = None
+    pricing: LivePricing | None = None
+    tier: str | None = None
+
+    def merged_over(self, bundled: ModelEntry | None) -> ModelEntry:
+        """The bundled facts, overridden by whatever the live entry states."""
+        data = bundled.model_dump() if bundled is not None else {}
+        if self.context_length:
+            data["context_window"] = self.context_length
+        if self.max_output_length:
+            data["max_output_tokens"] = self.max_output_length
+        if self.pricing is not None:
+            for ours, theirs in (
+                ("input_usd_per_million", self.pricing.prompt),
+                ("output_usd_per_million", self.pricing.completion),
+                ("cache_read_usd_per_million", self.pricing.input_cache_reads),
+            ):
+                if theirs is not None:
+                    data[ours] = theirs
+        if self.input_modalities is not None:
+            data["vision"] = "image" in self.input_modalities
+        features = set(self.supported_features or ())
+        if "reasoning" in features:
+            data["reasoning"] = True
+            data.setdefault("reasoning_format", "think_tags")
+        if features & _TOOL_FEATURES:
+            data["tools"] = True
+        if features & _STRUCTURED_FEATURES:
+            data["structured_output"] = True
+        if self.tier:
+            data["tier"] = self.tier
+        return ModelEntry.model_validate(data)
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh did, for a one-line report."""
+
+    route: str
+    models: dict[str, ModelEntry] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def summary(self) -> str:
+        if self.error is not None:
+            return f"{self.route}: kept the bundled catalog: {self.error}"
+        line = f"{self.route}: {len(self.models)} models"
+        if self.added:
+            line += f", {len(self.added)} new ({', '.join(self.added)})"
+        if self.skipped:
+            line += f", {len(self.skipped)} malformed skipped ({', '.join(self.skipped)})"
+        return line
+
+
+def parse_live_list(route: str, payload: Any) -> tuple[dict[str, ModelEntry], list[str], list[str]]:
+    """Validated entries merged over the bundled catalog, the new model ids, and the skipped entries."""
+    bundled = bundled_catalog(route).models
+    items = payload.get("data", payload.get("models")) if isinstance(payload, dict) else payload
+    if not isinstance(items, list):
+        raise ValueError("the model list has no 'data' (or 'models') array")
+    merged: dict[str, ModelEntry] = dict(bundled)
+    added: list[str] = []
+    skipped: list[str] = []
+    for index, item in enumerate(items):
+        try:
+            live = LiveModel.model_validate(item)
+            entry = live.merged_over(bundled.get(live.id))
+        except ValidationError as error:
+            raw_id = item.get("id") if isinstance(item, dict) else None
+            name = raw_id if isinstance(raw_id, str) else f"#{index}"
+            logger.warning("skipping malformed model entry %s: %s", name, error.errors()[0]["msg"])
+            skipped.append(name)
+            continue
+        if live.id not in bundled:
+            added.append(live.id)
+        merged[live.id] = entry
+    return merged, added, skipped
+
+
+def fetch_live_list(provider: ProviderSpec, api_key: str | None, api_base: str | None) -> Any:
+    if provider.models_path is None:
+        raise ValueError(f"{provider.display_name} publishes no model list")
+    key = provider.api_key(api_key)
+    if not key:
+        raise ValueError(f"no API key (set {provider.api_key_env})")
+    url = provider.api_base(api_base) + provider.models_path
+    try:
+        response = httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=_FETCH_TIMEOUT_SECONDS)
+    except httpx.HTTPError as error:
+        raise ValueError(redact(f"could not reach {url} ({type(error).__name__})", key)) from None
+    if response.status_code in (401, 403):
+        raise ValueError(f"the key was refused (HTTP {response.status_code}) at {url}")
+    if response.status_code != 200:
+        raise ValueError(f"HTTP {response.status_code} from {url}")
+    try:
+        return response.json()
+    except ValueError:
+        raise ValueError(f"{url} did not answer with JSON") from None
+
+
+def refresh_catalog(
+    route: str, api_key: str | None = None, api_base: str | None = None, *, register: bool = True
+) -> RefreshResult:
+    """Read the provider's live list, merge it over the bundled catalog, cache it, register it.
+
+    Never raises for a provider problem: offline, a refused key or a bad answer leave the bundled
+    catalog in force and say why in ``RefreshResult.error``.
+    """
+    provider = PROVIDERS[route]
+    result = RefreshResult(route)
+    try:
+        result.models, result.added, result.skipped = parse_live_list(
+            route, fetch_live_list(provider, api_key, api_base)
+        )
+    except ValueError as error:
+        result.error = str(error)
+        return result
+    write_cache(route, result.models)
+    if register:
+        from litellm_providers.catalog import set_active_models
+        from litellm_providers.registration import register_catalog
+
+        set_active_models(route, result.models)
+        register_catalog(provider)
+    return result
+
+
+# -- the on-disk cache ------------------------------------------------------------------------------
+
+
+def cache_path(route: str) -> Path | None:
+    if os.environ.get("LITELLM_PROVIDERS_NO_CACHE") == "1":
+        return None
+    directory = os.environ.get("LITELLM_PROVIDERS_CACHE_DIR")
+    if directory is None:
+        import platformdirs
+
+        directory = platformdirs.user_cache_dir("litellm-providers")
+    return Path(directory) / f"catalog-{route}.json"
+
+
+def write_cache(route: str, models: Mapping[str, ModelEntry]) -> None:
+    path = cache_path(route)
+    if path is None:
+        return
+    payload = {"fetched_at": time.time(), "models": {k: v.model_dump() for k, v in models.items()}}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(payload), "utf-8")
+        temporary.replace(path)  # atomic: a concurrent register() never reads half a file
+    except OSError as error:
+        logger.warning("could not write the catalog cache %s: %s", path, error)
+
+
+def read_fresh_cache(route: str) -> dict[str, ModelEntry] | None:
+    """The cached catalog if it is younger than the TTL and valid; None otherwise (never raises)."""
+    path = cache_path(route)
+    if path is None or not path.exists():
+        return None
+    ttl = float(os.environ.get("LITELLM_PROVIDERS_CATALOG_TTL", DEFAULT_TTL_SECONDS))
+    try:
+        payload = json.loads(path.read_text("utf-8"))
+        if time.time() - float(payload["fetched_at"]) > ttl:
+            return None
+        return {name: ModelEntry.model_validate(entry) for name, entry in payload["models"].items()}
+    except (OSError, ValueError, KeyError, TypeError, ValidationError) as error:
+        logger.debug("ignoring the catalog cache %s: %s", path, error)
+        return None

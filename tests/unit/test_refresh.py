@@ -1,0 +1,130 @@
+"""The refreshed catalog's cache, register() staying offline, and the vision check."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import litellm
+import pytest
+
+from litellm_providers import catalog
+from litellm_providers.cli import main
+from litellm_providers.emulator import NEW_LIVE_MODEL, Emulator
+from litellm_providers.refresh import read_fresh_cache, refresh_catalog
+from litellm_providers.registration import register
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.delenv("LITELLM_PROVIDERS_NO_CACHE")
+    monkeypatch.setenv("LITELLM_PROVIDERS_CACHE_DIR", str(tmp_path))
+    saved = dict(catalog._active)
+    yield tmp_path
+    monkeypatch.setenv("LITELLM_PROVIDERS_NO_CACHE", "1")  # re-register from the bundled data only
+    catalog._active.clear()
+    catalog._active.update(saved)
+    register()
+
+
+def test_refresh_writes_a_cache_that_register_uses_without_any_network(
+    cache_dir: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert refresh_catalog("synthetic", api_base=emulator.base_url("synthetic"), register=False).error is None
+    assert (cache_dir / "catalog-synthetic.json").exists()
+    catalog._active.clear()
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("register() opened a connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    register()
+    assert NEW_LIVE_MODEL in catalog.active_models("synthetic")
+    assert litellm.get_model_info(f"synthetic/{NEW_LIVE_MODEL}")["max_input_tokens"] == 262_144
+
+
+def test_a_stale_cache_is_ignored(
+    cache_dir: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refresh_catalog("synthetic", api_base=emulator.base_url("synthetic"), register=False)
+    path = cache_dir / "catalog-synthetic.json"
+    payload = json.loads(path.read_text())
+    payload["fetched_at"] = time.time() - 2 * 24 * 3600
+    path.write_text(json.dumps(payload))
+    assert read_fresh_cache("synthetic") is None
+    monkeypatch.setenv("LITELLM_PROVIDERS_CATALOG_TTL", str(3 * 24 * 3600))
+    assert read_fresh_cache("synthetic") is not None
+
+
+def test_a_corrupt_cache_is_ignored(cache_dir: Path) -> None:
+    (cache_dir / "catalog-synthetic.json").write_text("{not json")
+    assert read_fresh_cache("synthetic") is None
+
+
+def test_the_cache_can_be_turned_off(
+    cache_dir: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LITELLM_PROVIDERS_NO_CACHE", "1")
+    refresh_catalog("synthetic", api_base=emulator.base_url("synthetic"), register=False)
+    assert not list(cache_dir.iterdir())
+
+
+def test_cli_refresh_offline_keeps_the_bundled_catalog_and_says_why_in_one_line(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setenv("SYNTHETIC_API_BASE", f"http://127.0.0.1:{closed_port}/openai/v1")
+    assert main(["models", "--provider", "synthetic", "--refresh"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("synthetic: kept the bundled catalog: could not reach http://127.0.0.1:")
+    assert sum(line.startswith("synthetic/") for line in lines) == 21
+
+
+def test_cli_refresh_shows_new_models(
+    cache_dir: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SYNCROPEL_API_KEY", "k")
+    monkeypatch.setenv("SYNCROPIC_API_BASE", emulator.base_url("syncropic"))
+    assert main(["models", "--refresh", "syncropic", "--provider", "syncropic"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        out.splitlines()[0]
+        == f"syncropic: 6 models, 1 new ({NEW_LIVE_MODEL}), 1 malformed skipped (hf:broken/Entry)"
+    )
+    assert f"syncropic/{NEW_LIVE_MODEL}" in out
+
+
+IMAGE_MESSAGE = [
+    {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "What is in this picture?"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+        ],
+    }
+]
+
+
+def test_an_image_for_a_text_only_model_is_a_clear_error_before_the_request(emulator: Emulator) -> None:
+    before = len(emulator.requests)
+    with pytest.raises(litellm.BadRequestError, match=r"synthetic/hf:zai-org/GLM-4.6 does not accept images"):
+        litellm.completion(
+            model="synthetic/hf:zai-org/GLM-4.6",
+            messages=IMAGE_MESSAGE,
+            api_base=emulator.base_url("synthetic"),
+        )
+    assert len(emulator.requests) == before
+
+
+def test_an_image_for_a_vision_model_passes_through_intact(emulator: Emulator) -> None:
+    litellm.completion(
+        model="synthetic/hf:meta-llama/Llama-4-Scout-17B-16E-Instruct",
+        messages=IMAGE_MESSAGE,
+        api_base=emulator.base_url("synthetic"),
+    )
+    assert emulator.requests[-1]["body"]["messages"] == IMAGE_MESSAGE
