@@ -54,3 +54,42 @@ def test_catalog_rejects_unknown_fields_and_bad_values() -> None:
         ProviderCatalog.model_validate({"models": {"m": {"context_windw": 10}}})
     with pytest.raises(ValidationError):
         ModelEntry.model_validate({"context_window": -5})
+
+
+def _all_models() -> list[tuple[str, str]]:
+    return [
+        (route, name)
+        for route in ("synthetic", "synternet", "syncropic")
+        for name in bundled_catalog(route).models
+    ]
+
+
+@pytest.mark.parametrize(("route", "name"), _all_models())
+def test_litellm_capability_answers_agree_with_the_catalog(route: str, name: str) -> None:
+    entry = bundled_catalog(route).models[name]
+    model = f"{route}/{name}"
+    assert litellm.supports_function_calling(model) is entry.tools
+    assert litellm.supports_parallel_function_calling(model) is entry.parallel_tool_calls
+    assert litellm.supports_response_schema(model) is entry.structured_output
+    assert litellm.supports_vision(model) is entry.vision
+    params = litellm.get_supported_openai_params(model=name, custom_llm_provider=route) or []
+    assert ("tools" in params) is entry.tools
+    assert ("response_format" in params) is entry.structured_output
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "hf:moonshotai/Kimi-K2-Instruct",
+        "hf:zai-org/GLM-4.5",
+        "hf:zai-org/GLM-4.6",
+        "hf:Qwen/Qwen3-235B-A22B-Instruct-2507",
+        "hf:Qwen/Qwen3-Coder-480B-A35B-Instruct",
+        "hf:deepseek-ai/DeepSeek-V3.1",
+        "hf:meta-llama/Llama-3.3-70B-Instruct",
+        "hf:meta-llama/Llama-4-Scout-17B-16E-Instruct",
+        "hf:openai/gpt-oss-120b",
+    ],
+)
+def test_synthetic_tool_calling_families_say_so(model: str) -> None:
+    assert litellm.supports_function_calling(f"synthetic/{model}")
