@@ -1,0 +1,222 @@
+"""A real `litellm --config docs/proxy/config.yaml` proxy, two workers, in front of the emulator,
+driven with the openai SDK as a team's application would drive it."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from litellm_providers.emulator import Emulator
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+CONFIG = ROOT / "docs" / "proxy" / "config.yaml"
+STARTUP_SECONDS = 90
+QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+    },
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Proxy:
+    def __init__(self, url: str, master_key: str, log: Path) -> None:
+        self.url, self.master_key, self.log = url, master_key, log
+
+    def client(self) -> openai.OpenAI:
+        return openai.OpenAI(base_url=self.url, api_key=self.master_key, max_retries=0)
+
+
+@pytest.fixture(scope="module")
+def proxy(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    port = _free_port()
+    master_key = "sk-" + secrets.token_hex(32)
+    env = {
+        **os.environ,
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "LITELLM_MASTER_KEY": master_key,
+        "SYNTHETIC_API_BASE": emulator.base_url("synthetic"),
+        "SYNTERNET_API_BASE": emulator.base_url("synternet"),
+        "SYNCROPIC_API_BASE": emulator.base_url("syncropic"),
+        "SYNTHETIC_API_KEY": "proxy-synthetic-key",
+        "SYNTERNET_API_KEY": "proxy-synternet-key",
+        "SYNCROPEL_API_KEY": "proxy-syncropel-key",
+    }
+    log = tmp_path_factory.mktemp("proxy") / "proxy.log"
+    litellm_cli = Path(sys.executable).with_name("litellm")
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                str(litellm_cli),
+                "--config",
+                str(CONFIG),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--num_workers",
+                "2",
+            ],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the workers stop with it
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            assert process.poll() is None, f"the proxy exited:\n{log.read_text()[-3000:]}"
+            try:
+                if httpx.get(f"{url}/health/readiness", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, (
+                f"the proxy did not start in {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}"
+            )
+            time.sleep(0.5)
+        yield Proxy(f"{url}/v1", master_key, log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("model", ["glm-4.6", "syntoshi-apex-thinking", "claude-haiku-4-5"])
+def test_non_stream_through_the_proxy(proxy: Proxy, model: str) -> None:
+    response = proxy.client().chat.completions.create(model=model, messages=QUESTION)  # type: ignore[arg-type]
+    assert response.choices[0].message.content == "You asked: What is the capital of France?"
+
+
+@pytest.mark.parametrize("model", ["glm-4.6", "syntoshi-apex-thinking", "claude-haiku-4-5"])
+def test_stream_through_the_proxy(proxy: Proxy, model: str) -> None:
+    stream = proxy.client().chat.completions.create(model=model, messages=QUESTION, stream=True)  # type: ignore[arg-type]
+    chunks = list(stream)
+    content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert content == "You asked: What is the capital of France?"
+
+
+def test_synternet_reasoning_arrives_as_reasoning_content_deltas(proxy: Proxy) -> None:
+    stream = proxy.client().chat.completions.create(
+        model="syntoshi-apex-thinking",
+        messages=QUESTION,
+        stream=True,  # type: ignore[arg-type]
+    )
+    reasoning, content = [], []
+    for chunk in stream:
+        if chunk.choices:
+            extra = chunk.choices[0].delta.model_extra or {}
+            reasoning.append(extra.get("reasoning_content") or "")
+            content.append(chunk.choices[0].delta.content or "")
+    assert "".join(reasoning) == "The user asked: 'What is the capital of France?'.\nLet me answer briefly."
+    assert "".join(content) == "You asked: What is the capital of France?"
+
+
+def test_deepseek_r1_think_tags_become_reasoning_content(proxy: Proxy) -> None:
+    response = proxy.client().chat.completions.create(model="deepseek-r1", messages=QUESTION)  # type: ignore[arg-type]
+    message = response.choices[0].message
+    assert message.content == "You asked: What is the capital of France?"
+    assert (message.model_extra or {}).get("reasoning_content", "").startswith("The user asked")
+
+
+def test_syncropic_cost_comes_back_in_the_response_cost_header(proxy: Proxy) -> None:
+    raw = proxy.client().chat.completions.with_raw_response.create(
+        model="claude-haiku-4-5",
+        messages=QUESTION,  # type: ignore[arg-type]
+    )
+    cents = float(raw.headers["llm_provider-x-syncropic-cost-cents"])
+    assert float(raw.headers["x-litellm-response-cost"]) == pytest.approx(cents / 100)
+    assert raw.headers["llm_provider-x-syncropic-tier"] == "paid"
+    assert raw.headers["llm_provider-x-syncropic-request-id"].startswith("req_")
+
+
+def test_a_provider_429_is_a_429_to_the_client(proxy: Proxy) -> None:
+    with pytest.raises(openai.RateLimitError) as caught:
+        proxy.client().chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "emulate:fault=429-no-retry-after"}]
+        )
+    assert caught.value.status_code == 429
+
+
+def test_model_info_shows_the_catalog(proxy: Proxy) -> None:
+    response = httpx.get(
+        proxy.url.removesuffix("/v1") + "/model/info", headers={"Authorization": f"Bearer {proxy.master_key}"}
+    )
+    info = {m["model_name"]: m["model_info"] for m in response.json()["data"]}
+    assert info["glm-4.6"]["max_input_tokens"] == 200_000
+    assert info["deepseek-r1"]["supports_reasoning"] is True
+    assert info["claude-haiku-4-5"]["input_cost_per_token"] == pytest.approx(1.30e-6)
+    assert info["gpt-4o"]["output_cost_per_token"] == pytest.approx(13.00e-6)
+
+
+@pytest.mark.parametrize("model", ["glm-4.6", "syntoshi-apex-thinking", "gpt-4o"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_tool_calls_through_the_proxy(proxy: Proxy, model: str, stream: bool) -> None:
+    client = proxy.client()
+    ask = [{"role": "user", "content": "Weather in Paris?"}]
+    if stream:
+        chunks = list(client.chat.completions.create(model=model, messages=ask, tools=[WEATHER], stream=True))  # type: ignore[arg-type]
+        name = "".join(
+            tc.function.name or ""
+            for c in chunks
+            if c.choices
+            for tc in (c.choices[0].delta.tool_calls or [])
+            if tc.function
+        )
+        arguments = "".join(
+            tc.function.arguments or ""
+            for c in chunks
+            if c.choices
+            for tc in (c.choices[0].delta.tool_calls or [])
+            if tc.function
+        )
+        finish = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    else:
+        response = client.chat.completions.create(model=model, messages=ask, tools=[WEATHER])  # type: ignore[arg-type]
+        call = response.choices[0].message.tool_calls[0]  # type: ignore[index]
+        name, arguments, finish = (
+            call.function.name,
+            call.function.arguments,
+            [response.choices[0].finish_reason],
+        )
+    assert name == "get_weather"
+    assert json.loads(arguments) == {"query": "Weather in Paris?"}
+    assert finish == ["tool_calls"]
+
+
+def test_both_workers_serve_without_per_process_state_breaking(proxy: Proxy) -> None:
+    # Forty calls over fresh connections spread across the two workers; each must be whole.
+    for index in range(40):
+        with openai.OpenAI(base_url=proxy.url, api_key=proxy.master_key, max_retries=0) as client:
+            response = client.chat.completions.create(
+                model="syntoshi-apex-thinking", messages=[{"role": "user", "content": f"question {index}"}]
+            )
+        assert response.choices[0].message.content == f"You asked: question {index}"
+    assert proxy.log.read_text().count("Started server process [") == 2
