@@ -6,6 +6,10 @@ loudly when a LiteLLM upgrade moves them:
 * LiteLLM ships a JSON-configured ``synthetic`` provider, and ``litellm.completion`` dispatches JSON
   and OpenAI-compatible providers *before* custom ones. The route is taken over by removing it from
   those two tables, so ``synthetic/...`` reaches this package's handler.
+* ``litellm.completion_cost(response)`` prices a response from the catalog even when the provider
+  stated the cost (the Syncropel gateway's ``X-Syncropic-Cost-Cents``). LiteLLM's own logging already
+  prefers a stated cost (``llm_provider-x-litellm-response-cost``); the public function is wrapped to
+  prefer it the same way for this package's responses.
 * ``litellm.get_supported_openai_params`` answers a custom provider with a generic OpenAI list. It is
   wrapped so the answer for these routes comes from the catalog; LiteLLM's own parameter check
   (``UnsupportedParamsError``, ``drop_params``, ``allowed_openai_params``) then enforces it, exactly
@@ -20,6 +24,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import litellm
+import litellm.cost_calculator
 import litellm.utils
 from litellm.constants import openai_compatible_providers
 from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
@@ -54,6 +59,7 @@ def register() -> None:
             register_catalog(handler.provider)
         litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
         _install_supported_params()
+        _install_completion_cost()
 
 
 def register_catalog(provider: ProviderSpec) -> None:
@@ -112,6 +118,38 @@ def _install_supported_params() -> None:
     # LiteLLM resolves these names lazily through module __getattr__; a module attribute wins.
     for module in (litellm.utils, litellm):
         module.__dict__["get_supported_openai_params"] = get_supported_openai_params
+
+
+_original_completion_cost: Callable[..., float] | None = None
+_STATED_COST_HEADER = "llm_provider-x-litellm-response-cost"
+
+
+def provider_stated_cost(response: object) -> float | None:
+    """The cost a provider stated for one of this package's responses, if it stated one."""
+    hidden = getattr(response, "_hidden_params", None)
+    if not isinstance(hidden, dict) or hidden.get("custom_llm_provider") not in PROVIDERS:
+        return None
+    stated = (hidden.get("additional_headers") or {}).get(_STATED_COST_HEADER)
+    if stated is None:
+        # A response rebuilt from a stream carries the stated cost on its usage.
+        stated = getattr(getattr(response, "usage", None), "cost", None)
+    return float(stated) if isinstance(stated, int | float | str) else None
+
+
+def _install_completion_cost() -> None:
+    global _original_completion_cost
+    if _original_completion_cost is not None:
+        return
+    original = litellm.cost_calculator.completion_cost
+    _original_completion_cost = original
+
+    def completion_cost(*args: Any, **kwargs: Any) -> float:
+        response = kwargs.get("completion_response", args[0] if args else None)
+        stated = provider_stated_cost(response)
+        return stated if stated is not None else original(*args, **kwargs)
+
+    completion_cost.__doc__ = original.__doc__
+    litellm.__dict__["completion_cost"] = completion_cost
 
 
 def _split_route(model: str, custom_llm_provider: str | None) -> tuple[str | None, str]:

@@ -64,6 +64,8 @@ def test_cost_tier_and_request_id_come_from_the_gateway(recorded_base: Any, logg
     assert cents > 0
     assert response._hidden_params["response_cost"] == pytest.approx(cents / 100)
     assert logged_cost.wait_for_one() == pytest.approx(cents / 100)
+    assert litellm.completion_cost(response) == pytest.approx(cents / 100)
+    assert litellm.completion_cost(completion_response=response) == pytest.approx(cents / 100)
     catalog_cost = sum(litellm.cost_per_token(model=MODEL, usage_object=response.usage))
     assert catalog_cost != pytest.approx(cents / 100)  # the figure really is the header's
     assert headers["llm_provider-x-syncropic-tier"] == "paid"
@@ -152,5 +154,7 @@ def test_stream_cost_logged_by_litellm_is_the_gateway_figure(
     chunks = list(_call(recorded_base, stream=True))  # the caller did not ask for usage
     header = chunks[0]._hidden_params["additional_headers"]["llm_provider-x-syncropic-cost-cents"]
     header_cost = float(header) / 100
-    assert litellm.stream_chunk_builder(chunks)._hidden_params["response_cost"] == pytest.approx(header_cost)
+    built = litellm.stream_chunk_builder(chunks)
+    assert built._hidden_params["response_cost"] == pytest.approx(header_cost)
+    assert litellm.completion_cost(built) == pytest.approx(header_cost)
     assert logged_cost.wait_for_one() == pytest.approx(header_cost)
