@@ -130,10 +130,8 @@ class Report:
     def mem(self, mode: str, route: str, n: int | None = None) -> float:
         return self.streams.memory.median(f"{mode}/{route}/{n or self.mem_long}")
 
-    def register_cost(self) -> float:
-        return statistics.median(self.startup.package_total("cached"))
-
-    def targets(self) -> list[tuple[str, str, str, bool]]:
+    def _target_rows(self) -> list[tuple[str, str, str, float]]:
+        """(name, goal, measured, load): load is measured ÷ limit, >1 misses, within 0.9-1.1 is close."""
         rows = []
         for mode in MODES:
             ratio = self.t(mode, "package") / self.t(mode, "openai")
@@ -143,7 +141,7 @@ class Report:
                     f"(a)/(b) time, {mode}, {self.long} chunks",
                     f"≤ {TIME_TARGET}",
                     f"{ratio:.3f} (CPU time: {cpu:.3f})",
-                    ratio <= TIME_TARGET,
+                    ratio / TIME_TARGET,
                 )
             )
         for mode in MODES:
@@ -153,24 +151,40 @@ class Report:
                     f"(a)/(b) peak memory, {mode}, {self.mem_long} chunks",
                     f"≤ {MEMORY_TARGET}",
                     f"{ratio:.3f}",
-                    ratio <= MEMORY_TARGET,
+                    ratio / MEMORY_TARGET,
                 )
             )
         for kind, name in SPLITTER_NAMES.items():
             rate = self.normaliser.mb_per_s(kind)
             rows.append(
-                (f"`{name}` throughput", f"≥ {THROUGHPUT_TARGET:.0f} MB/s", f"{rate:.0f} MB/s", rate >= 50)
+                (
+                    f"`{name}` throughput",
+                    f"≥ {THROUGHPUT_TARGET:.0f} MB/s",
+                    f"{rate:.0f} MB/s",
+                    THROUGHPUT_TARGET / rate,
+                )
             )
-        cost = self.register_cost()
-        rows.append(
-            (
-                "`import litellm_providers` + first `register()`, over `import litellm`",
-                f"≤ {REGISTER_TARGET * 1000:.0f} ms",
-                _ms(cost),
-                cost <= REGISTER_TARGET,
+        names = {
+            "cached": "`import litellm_providers` + first `register()` over `import litellm`, with bytecode",
+            "uncached": "the same without bytecode (`PYTHONDONTWRITEBYTECODE=1`, editable install)",
+        }
+        for variant, name in names.items():
+            if f"{variant}/register" not in self.startup.samples:
+                continue
+            cost = statistics.median(self.startup.package_total(variant))
+            cpu = statistics.median(self.startup.package_total(variant, "cpu_"))
+            rows.append(
+                (
+                    name,
+                    f"≤ {REGISTER_TARGET * 1000:.0f} ms",
+                    f"{_ms(cost)} (CPU time: {_ms(cpu)})",
+                    cost / REGISTER_TARGET,
+                )
             )
-        )
         return rows
+
+    def targets(self) -> list[tuple[str, str, str, bool]]:
+        return [(name, goal, shown, load <= 1.0) for name, goal, shown, load in self._target_rows()]
 
     def targets_summary(self) -> str:
         return "\n".join(
@@ -193,6 +207,7 @@ class Report:
             },
             "startup_seconds": self.startup.samples,
             "startup_top_imports_us": self.startup.top_imports,
+            "register_profile_seconds": self.startup.profile,
             "server": self.server_stats,
         }
 
@@ -254,15 +269,19 @@ class Report:
         for name, goal, value, ok in self.targets():
             lines.append(f"| {name} | {goal} | {value} | {_yes(ok)} |")
         missed = [name for name, _, _, ok in self.targets() if not ok]
+        close = [name for name, _, _, load in self._target_rows() if 0.9 <= load <= 1.0]
         lines.append("")
         if missed:
-            lines.append(
-                "Not met: "
-                + "; ".join(missed)
-                + ". See the sections below for what the time and memory go to."
-            )
+            lines.append("Not met: " + "; ".join(missed) + ". The sections below show what the time goes to.")
         else:
             lines.append("All targets are met on this machine.")
+        if close:
+            lines += [
+                "",
+                "Within 10% of the limit, so a noisier run may land on the other side: "
+                + "; ".join(close)
+                + ".",
+            ]
         return "\n".join(lines)
 
     def _stream_facts(self) -> str:
@@ -523,12 +542,18 @@ class Report:
             ("`import litellm_providers`", "import"),
             ("first `litellm_providers.register()`", "register"),
             ("**both: the package's cost over `import litellm`**", "total"),
+            ("both, CPU time", "cpu_total"),
             ("a second `register()` (idempotent)", "again"),
         ]
         for name, phase in rows:
             cells = []
             for variant in variants:
-                values = st.package_total(variant) if phase == "total" else st.samples[f"{variant}/{phase}"]
+                if phase == "total":
+                    values = st.package_total(variant)
+                elif phase == "cpu_total":
+                    values = st.package_total(variant, "cpu_")
+                else:
+                    values = st.samples[f"{variant}/{phase}"]
                 cells.append(f"{_ms(statistics.median(values))} ({_ms(min(values))} to {_ms(max(values))})")
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         if st.top_imports:
@@ -539,6 +564,19 @@ class Report:
                 "",
             ]
             lines += [f"* `{name}`: {us / 1000:.1f} ms" for name, us in st.top_imports]
+        profile = st.profile
+        if profile.get("total"):
+            total = profile["total"]
+            lines += [
+                "",
+                "Where the first `register()` spends its time (one fresh interpreter, with bytecode, under "
+                "`cProfile`, which inflates it; shares overlap): "
+                f"{profile.get('register_model', 0.0) / total:.0%} in LiteLLM's `litellm.register_model`, "
+                f"of which {profile.get('lowercase_map', 0.0) / total:.0%} of the total is LiteLLM "
+                "rebuilding its case-insensitive index of the whole cost map (once per registered model); "
+                f"{profile.get('imports', 0.0) / total:.0%} importing modules (this package's and LiteLLM's "
+                "lazily loaded ones).",
+            ]
         return "\n".join(lines)
 
     def _method_section(self) -> str:

@@ -30,16 +30,19 @@ from pathlib import Path
 _CHILD = """
 import os, time, json
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 import litellm
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 import litellm_providers
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), time.process_time()
 litellm_providers.register()
-t3 = time.perf_counter()
+t3, c3 = time.perf_counter(), time.process_time()
 litellm_providers.register()
-t4 = time.perf_counter()
-print(json.dumps({"litellm": t1 - t0, "import": t2 - t1, "register": t3 - t2, "again": t4 - t3}))
+t4, c4 = time.perf_counter(), time.process_time()
+print(json.dumps({
+    "litellm": t1 - t0, "import": t2 - t1, "register": t3 - t2, "again": t4 - t3,
+    "cpu_import": c2 - c1, "cpu_register": c3 - c2,
+}))
 """
 
 _IMPORTTIME = """
@@ -50,7 +53,30 @@ import litellm_providers
 litellm_providers.register()
 """
 
-PHASES = ("litellm", "import", "register", "again")
+PHASES = ("litellm", "import", "register", "again", "cpu_import", "cpu_register")
+
+_PROFILE = """
+import os, json, cProfile, pstats
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+import litellm
+import litellm_providers
+profiler = cProfile.Profile()
+profiler.enable()
+litellm_providers.register()
+profiler.disable()
+stats = pstats.Stats(profiler)
+wanted = {
+    ("/litellm/utils.py", "register_model"): "register_model",
+    ("/litellm/utils.py", "_rebuild_model_cost_lowercase_map"): "lowercase_map",
+    ("importlib._bootstrap>", "_find_and_load"): "imports",
+}
+out = {"total": stats.total_tt}
+for (filename, _, name), (_, _, _, cumulative, _) in stats.stats.items():
+    for (where, function), key in wanted.items():
+        if name == function and filename.endswith(where):
+            out[key] = out.get(key, 0.0) + cumulative
+print(json.dumps(out))
+"""
 
 
 VARIANTS = ("cached", "uncached")
@@ -63,13 +89,17 @@ class StartupResults:
     samples: dict[str, list[float]] = field(default_factory=dict)
     """``"cached/register"`` -> seconds per run."""
     top_imports: list[tuple[str, float]] = field(default_factory=list)
+    profile: dict[str, float] = field(default_factory=dict)
+    """One first ``register()`` under cProfile: total seconds and cumulative seconds of a few parts."""
     """Modules first imported by the package's import and register(), by cumulative microseconds."""
 
     def median(self, variant: str, phase: str) -> float:
         return statistics.median(self.samples[f"{variant}/{phase}"])
 
-    def package_total(self, variant: str) -> list[float]:
-        imports, registers = self.samples[f"{variant}/import"], self.samples[f"{variant}/register"]
+    def package_total(self, variant: str, clock: str = "") -> list[float]:
+        """``import litellm_providers`` + first ``register()`` per run; ``clock="cpu_"`` for CPU time."""
+        imports = self.samples[f"{variant}/{clock}import"]
+        registers = self.samples[f"{variant}/{clock}register"]
         return [i + r for i, r in zip(imports, registers, strict=True)]
 
 
@@ -112,7 +142,21 @@ def run_startup(runs: dict[str, int], log: Callable[[str], None], importtime: bo
         log(f"  {variant}: import + register {total * 1000:.1f} ms (median of {count})")
     if importtime:
         results.top_imports = _top_imports()
+        results.profile = _register_profile()
     return results
+
+
+def _register_profile() -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROFILE],
+        capture_output=True,
+        text=True,
+        env=_env("cached"),
+        cwd=tempfile.gettempdir(),
+        check=True,
+    )
+    profile: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return profile
 
 
 def _top_imports(limit: int = 8) -> list[tuple[str, float]]:
