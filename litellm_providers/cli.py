@@ -72,7 +72,7 @@ def run_demo(prompt: str, out: TextIO | None = None) -> int:
     import litellm
 
     from litellm_providers.emulator import Emulator
-    from litellm_providers.registration import register
+    from litellm_providers.registration import provider_stated_cost, register
 
     stream_out = out or sys.stdout
     write = stream_out.write
@@ -92,18 +92,17 @@ def run_demo(prompt: str, out: TextIO | None = None) -> int:
                 stream=True,
                 stream_options={"include_usage": True},
             )
-            reasoning, answer = [], []
-            for chunk in stream:
-                if not chunk.choices:
-                    continue
-                delta = chunk.choices[0].delta
-                reasoning.append(getattr(delta, "reasoning_content", None) or "")
-                answer.append(delta.content or "")
-            write(f"  {dim}reasoning: {''.join(reasoning) or '(none)'}{reset}\n")
-            write(f"  answer:    {''.join(answer)}\n")
-            cost = stream._hidden_params.get("response_cost")
-            if cost:
-                write(f"  {dim}cost:      ${cost:.6f} (from the provider){reset}\n")
+            chunks = [chunk for chunk in stream if chunk.choices]
+            deltas = [chunk.choices[0].delta for chunk in chunks]
+            reasoning = "".join(getattr(delta, "reasoning_content", None) or "" for delta in deltas)
+            answer = "".join(delta.content or "" for delta in deltas)
+            write(
+                f"  {dim}reasoning: {(reasoning or '(none)').replace(chr(10), chr(10) + ' ' * 13)}{reset}\n"
+            )
+            write(f"  answer:    {answer}\n")
+            cost = provider_stated_cost(chunks[0]) if chunks else None
+            if cost is not None:
+                write(f"  {dim}cost:      ${cost:.6f} (stated by the provider){reset}\n")
     return 0
 
 

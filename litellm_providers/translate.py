@@ -130,7 +130,9 @@ def model_response_from_json(
     return ModelResponse(
         id=data.get("id") or f"chatcmpl-{uuid.uuid4().hex}",
         created=data.get("created") or int(time.time()),
-        model=model,
+        # The model the provider says served the call (Synternet answers with its whole wire id,
+        # "synternet/syntoshi-apex-thinking", which LiteLLM can then resolve to this route).
+        model=data.get("model") if isinstance(data.get("model"), str) else model,
         choices=choices,
         usage=data.get("usage"),
         system_fingerprint=data.get("system_fingerprint"),
@@ -172,6 +174,8 @@ class StreamTranslator:
             self._id = chunk["id"]
         if chunk.get("created"):
             self._created = chunk["created"]
+        if isinstance(chunk.get("model"), str):
+            self._model = chunk["model"]
         if isinstance(chunk.get("usage"), dict):
             self._usage = Usage(**chunk["usage"])
         out = []

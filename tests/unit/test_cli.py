@@ -46,6 +46,7 @@ def test_demo_runs_offline_and_prints_reasoning_apart_from_the_answer() -> None:
     reasoning_lines = [line for line in out.splitlines() if "reasoning:" in line]
     assert len(reasoning_lines) == 3
     assert "[Thinking" not in out and "<think>" not in out
+    assert out.count("(stated by the provider)") == 1  # the Syncropel gateway's cost header
 
 
 def test_emulate_serves_the_documented_paths_on_the_given_port() -> None:
