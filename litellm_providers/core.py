@@ -4,29 +4,55 @@ A ``ProviderHandler`` is LiteLLM's ``CustomLLM`` for one ``ProviderSpec``. HTTP 
 the ``openai`` SDK (connection pooling, SSE decoding, timeouts); the translation is in
 ``translate.py``; errors become LiteLLM exceptions in ``errors.py``. Sync and async differ only in
 the loops that move bytes.
+
+Retries. ``litellm.completion(..., num_retries=N)`` (or ``max_retries=N``) reaches the handler as
+``optional_params["max_retries"]``; the handler then retries what ``errors.is_transient`` calls
+transient (429, 408, 5xx, lost connections, unusable 200s) and nothing else (400, 401, 402, 403, 404,
+context window): exponential backoff with jitter (0.5 s, 1 s, 2 s, ... at most 8 s), or exactly the
+wait the provider asked for (``Retry-After``, ``retry-after-ms``, the gateway's
+``retry_after_seconds``), and never past the call's ``timeout``, which bounds the whole call: a wait
+that would end after it is not taken, and each attempt gets only the time that is left. A stream is
+retried only until it opens; once text has been yielded it is never replayed. LiteLLM's Router passes
+``max_retries=0`` and retries by itself, so the two never stack.
+
+LiteLLM's own ``completion()`` wrapper, when given ``num_retries``, retries *every* ``openai.APIError``
+again on top (401 and 402 included), by calling the handler again with the same ``litellm_call_id``
+and ``max_retries=0``. Those repeat calls get the failure the handler already settled on, without a
+new request (``_Settled``): the provider sees one request for a 401, and N+1 for a 429.
 """
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import hashlib
 import json
+import logging
+import random
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import (
-    AbstractAsyncContextManager,
-    AbstractContextManager,
-    asynccontextmanager,
-    contextmanager,
-)
-from typing import Any
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import httpx
 import openai
-from litellm.exceptions import AuthenticationError, BadRequestError
+import pydantic
+import tenacity
 from litellm.llms.custom_llm import CustomLLM
-from litellm.types.utils import ModelResponse, ModelResponseStream
+from litellm.types.utils import Delta, ModelResponse, ModelResponseStream, Usage
 
 from litellm_providers.catalog import active_models
-from litellm_providers.errors import provider_error, transport_error
+from litellm_providers.errors import (
+    is_transient,
+    provider_error,
+    refused_before_sending,
+    retry_after,
+    stream_error_event,
+    transport_error,
+    unusable_answer,
+)
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.translate import (
     StreamTranslator,
@@ -37,36 +63,127 @@ from litellm_providers.translate import (
     reasoning_format,
 )
 
+logger = logging.getLogger("litellm_providers")
+
 _CLIENT_CACHE_SIZE = 16
+_LOOP_CACHE_SIZE = 16
+_T = TypeVar("_T")
+
+
+class _Keys(dict[str, None]):
+    """An insertion-ordered set of API keys whose repr shows none of them."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} API keys>"
+
+
+class _RedactKeysInHttpLogs(logging.Filter):
+    """Replaces the API keys in use with ``***`` in the HTTP stack's log records.
+
+    httpcore, httpx and the openai SDK log response headers at DEBUG; a provider that echoes the key
+    in a header (some 401s do) would otherwise put it in the application's logs. A logger's filter only
+    sees records made on that very logger, so the filter goes on each of their loggers.
+    """
+
+    _PREFIXES = ("httpcore", "httpx", "openai")
+    _KEYS_KEPT = 64
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys = _Keys()  # oldest first
+        self._lock = threading.Lock()
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            if key in self._keys or len(key) < 4:
+                return
+            self._keys[key] = None
+            while len(self._keys) > self._KEYS_KEPT:
+                self._keys.pop(next(iter(self._keys)))
+        for name, candidate in list(logging.root.manager.loggerDict.items()):
+            if not isinstance(candidate, logging.Logger) or not name.startswith(self._PREFIXES):
+                continue
+            if self not in candidate.filters:
+                candidate.addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        keys = list(self._keys)
+        if not keys:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot be formatted is the logging call's own problem
+            return True
+        if any(key in message for key in keys):
+            for key in keys:
+                message = message.replace(key, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+_redact_http_logs = _RedactKeysInHttpLogs()
+
+
+def _key_digest(api_key: str) -> str:
+    # The pool is keyed by a digest, so no dump of the pool's state shows a key.
+    return hashlib.sha256(api_key.encode()).hexdigest()
 
 
 class _ClientPool:
-    """openai clients by (base URL, key): one connection pool per endpoint, as LiteLLM keeps its own."""
+    """openai clients by (base URL, key): one connection pool per endpoint, as LiteLLM keeps its own.
+
+    Async clients are kept per event loop: an httpx connection belongs to the loop that opened it, and
+    each ``asyncio.run()`` is a new loop (a client reused across loops fails with "Event loop is
+    closed").
+    """
 
     def __init__(self) -> None:
-        self._sync: dict[tuple[str, str], openai.OpenAI] = {}
-        self._async: dict[tuple[str, str], openai.AsyncOpenAI] = {}
+        self._sync: OrderedDict[tuple[str, str], openai.OpenAI] = OrderedDict()
+        self._async: OrderedDict[
+            int, tuple[weakref.ref[asyncio.AbstractEventLoop], dict[tuple[str, str], openai.AsyncOpenAI]]
+        ] = OrderedDict()
         self._lock = threading.Lock()
 
     def sync(self, base_url: str, api_key: str) -> openai.OpenAI:
+        key = (base_url, _key_digest(api_key))
         with self._lock:
-            client = self._sync.get((base_url, api_key))
+            client = self._sync.get(key)
             if client is None:
                 if len(self._sync) >= _CLIENT_CACHE_SIZE:
-                    self._sync.pop(next(iter(self._sync))).close()
-                # Retries belong to LiteLLM (num_retries, Router), which knows the exception classes.
+                    self._sync.popitem(last=False)[1].close()
+                # Retries are the handler's (see the module docstring), never the SDK's.
+                _redact_http_logs.add(api_key)
                 client = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0)
-                self._sync[(base_url, api_key)] = client
+                self._sync[key] = client
             return client
 
     def async_(self, base_url: str, api_key: str) -> openai.AsyncOpenAI:
+        loop = asyncio.get_running_loop()
+        key = (base_url, _key_digest(api_key))
         with self._lock:
-            client = self._async.get((base_url, api_key))
+            for loop_id, (ref, _) in list(self._async.items()):
+                old = ref()
+                if old is None or old.is_closed():
+                    del self._async[loop_id]
+            entry = self._async.get(id(loop))
+            if entry is None or entry[0]() is not loop:
+                if len(self._async) >= _LOOP_CACHE_SIZE:
+                    self._async.popitem(last=False)
+                entry = (weakref.ref(loop), {})
+                self._async[id(loop)] = entry
+            clients = entry[1]
+            client = clients.get(key)
             if client is None:
-                if len(self._async) >= _CLIENT_CACHE_SIZE:
-                    self._async.pop(next(iter(self._async)))
-                client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0)
-                self._async[(base_url, api_key)] = client
+                if len(clients) >= _CLIENT_CACHE_SIZE:
+                    clients.pop(next(iter(clients)))
+                # The SDK's default http client closes itself from __del__ on whatever loop is running
+                # then, which fails for connections of a loop that has closed; this one does not.
+                _redact_http_logs.add(api_key)
+                http_client = openai.DefaultAsyncHttpxClient()
+                client = openai.AsyncOpenAI(
+                    base_url=base_url, api_key=api_key, max_retries=0, http_client=http_client
+                )
+                clients[key] = client
             return client
 
 
@@ -81,6 +198,22 @@ def _has_image(messages: list[Any]) -> bool:
         ):
             return True
     return False
+
+
+def _total_seconds(timeout: Any) -> float | None:
+    """The whole call's time budget: LiteLLM's ``timeout=`` (for an httpx.Timeout, its longest part)."""
+    if isinstance(timeout, bool):
+        return None
+    if isinstance(timeout, int | float):
+        return float(timeout) if timeout > 0 else None
+    if isinstance(timeout, httpx.Timeout):
+        parts = [p for p in (timeout.connect, timeout.read, timeout.write, timeout.pool) if p is not None]
+        return max(parts) if parts else None
+    return None
+
+
+def _retries(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 class _Call:
@@ -98,43 +231,58 @@ class _Call:
         timeout: Any,
         stream: bool,
     ) -> None:
+        self.started = time.monotonic()
         self.provider = provider
         self.model = provider.catalog_model(model)
         self.messages = messages
+        self.stream = stream
         key = provider.api_key(api_key)
         if not key:
-            raise AuthenticationError(
-                message=(
-                    f"{provider.display_name}: no API key. Pass api_key=... or set the "
-                    f"{provider.api_key_env} environment variable."
-                ),
-                llm_provider=provider.route,
-                model=self.model,
+            raise refused_before_sending(
+                provider,
+                self.model,
+                f"no API key. Pass api_key=... or set the {provider.api_key_env} environment variable.",
+                missing_key=True,
             )
         self.api_key = key
         self.base_url = provider.api_base(api_base)
         entry = active_models(provider.route).get(self.model)
         if entry is not None and not entry.vision and _has_image(messages):
-            raise BadRequestError(
-                message=(
-                    f"{provider.display_name}: {provider.route}/{self.model} does not accept images "
-                    "(the catalog lists it as text-only); send text, or pick a model with vision "
-                    "(`litellm-providers models` shows them)."
-                ),
-                model=self.model,
-                llm_provider=provider.route,
+            raise refused_before_sending(
+                provider,
+                self.model,
+                f"{provider.route}/{self.model} does not accept images "
+                "(the catalog lists it as text-only); send text, or pick a model with vision "
+                "(`litellm-providers models` shows them).",
             )
         params = litellm_params or {}
+        self.call_id = params.get("litellm_call_id")
         self.merge_reasoning = bool(params.get("merge_reasoning_content_in_choices"))
         self.reasoning = reasoning_format(provider, entry)
         self.stream_upstream = stream or provider.upstream_always_streams
         self.body, self.headers = build_request(
             provider, model, messages, optional_params, self.stream_upstream
         )
+        self.max_retries = _retries(optional_params.get("max_retries"))
         self.timeout = timeout if isinstance(timeout, int | float | httpx.Timeout) else None
+        budget = _total_seconds(timeout)
+        self.deadline = self.started + budget if budget is not None else None
+
+    def __repr__(self) -> str:
+        return f"_Call({self.provider.route}/{self.model}, stream={self.stream})"
 
     def translator(self) -> StreamTranslator:
         return StreamTranslator(self.provider, self.model, self.reasoning, self.merge_reasoning)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def attempt_timeout(self) -> float | httpx.Timeout | None:
+        """The timeout of one attempt: the call's own, but never beyond what is left of it."""
+        left = self.remaining()
+        if left is None or isinstance(self.timeout, httpx.Timeout):
+            return self.timeout
+        return max(min(self.timeout or left, left), 0.001)
 
     def request_kwargs(self) -> dict[str, Any]:
         # The whole body travels as extra_body so every parameter reaches the wire exactly as built.
@@ -144,8 +292,17 @@ class _Call:
             "messages": body.pop("messages"),
             "extra_body": body,
             "extra_headers": self.headers,
-            "timeout": self.timeout,
+            "timeout": self.attempt_timeout(),
         }
+
+    def request_id(self, headers: Mapping[str, str] | None) -> str | None:
+        if not headers:
+            return None
+        lowered = {k.lower(): v for k, v in headers.items()}
+        for name in (self.provider.request_id_header, "x-request-id"):
+            if name and name.lower() in lowered:
+                return lowered[name.lower()]
+        return None
 
     def http_error(self, error: openai.APIStatusError) -> Exception:
         response = error.response
@@ -158,56 +315,360 @@ class _Call:
             self.provider, self.model, response.status_code, body, response.headers, secret=self.api_key
         )
 
-    def failure(self, error: BaseException) -> Exception:
-        """Any failure of the transport, as the LiteLLM exception a caller can act on."""
+    def failure(self, error: BaseException, headers: Mapping[str, str] | None = None) -> Exception:
+        """Any failure of the transport, as the LiteLLM exception a caller can act on.
+
+        ``headers`` are those of the stream being read, when it failed mid-stream: they carry the
+        request id the caller needs to quote.
+        """
+        if isinstance(error, UnreadableAnswer):
+            return self.transport(f"the stream carried {error}", headers, transient=True)
         if isinstance(error, openai.APIStatusError):
             return self.http_error(error)
         if isinstance(error, openai.APITimeoutError | httpx.TimeoutException):
             return transport_error(
-                self.provider, self.model, "request timed out", timeout=True, secret=self.api_key
+                self.provider,
+                self.model,
+                "request timed out",
+                timeout=True,
+                secret=self.api_key,
+                request_id=self.request_id(headers),
             )
-        if isinstance(error, openai.APIError) and isinstance(error.body, dict):
+        if isinstance(error, openai.APIError) and error.body is not None and headers is not None:
             # An SSE `error` event in an otherwise successful stream.
-            return provider_error(
-                self.provider, self.model, 500, json.dumps({"error": error.body}), {}, secret=self.api_key
-            )
+            return stream_error_event(self.provider, self.model, error.body, headers, secret=self.api_key)
         if isinstance(error, json.JSONDecodeError):
             problem = f"the stream carried a line that is not JSON ({error.msg})"
+        elif isinstance(error, UnicodeDecodeError):
+            problem = f"the stream carried bytes that are not UTF-8 ({error.reason})"
+        elif isinstance(error, openai.APIConnectionError) and isinstance(error.__cause__, httpx.ConnectError):
+            problem = f"could not connect to {self.base_url} ({_describe(error.__cause__)})"
         elif isinstance(error, openai.APIConnectionError):
-            problem = f"could not connect to {self.base_url} ({error.__cause__ or error})"
+            problem = f"the connection to {self.base_url} failed ({_describe(error.__cause__ or error)})"
         else:
-            problem = f"the connection failed mid-response ({type(error).__name__}: {error})"
-        return transport_error(self.provider, self.model, problem, secret=self.api_key)
+            problem = f"the connection failed mid-response ({_describe(error)})"
+        return self.transport(problem, headers)
 
-    def unfinished(self) -> Exception:
+    def transport(self, problem: str, headers: Mapping[str, str] | None, transient: bool = True) -> Exception:
         return transport_error(
             self.provider,
             self.model,
-            "the stream ended before the provider finished the answer (no finish_reason); "
-            "everything received was delivered",
+            problem,
+            secret=self.api_key,
+            request_id=self.request_id(headers),
+            transient=transient,
+        )
+
+    def unfinished(self, headers: Mapping[str, str] | None) -> Exception:
+        problem = "the stream ended before the provider finished the answer (no finish_reason)"
+        if self.stream:
+            problem += "; everything received was delivered"
+        return self.transport(problem, headers)
+
+    def not_a_stream(self, response: httpx.Response, body: bytes) -> Exception:
+        """The failure when a stream was asked for and a 200 came back that is not an event stream."""
+        return unusable_answer(
+            self.provider,
+            self.model,
+            response.status_code,
+            body,
+            response.headers,
+            "an event stream (text/event-stream)",
             secret=self.api_key,
         )
 
     def response_from_json(self, http_response: httpx.Response) -> ModelResponse:
         try:
-            data = json.loads(http_response.content)
-        except ValueError:
-            raise provider_error(
+            data = readable_completion(json.loads(http_response.content))
+            response = model_response_from_json(
+                self.provider, self.model, data, self.reasoning, self.merge_reasoning
+            )
+        except (ValueError, TypeError, AttributeError, KeyError) as error:
+            # Not JSON, not a chat completion, or one LiteLLM's ModelResponse refuses.
+            logger.debug("%s: unusable JSON answer (%s)", self, _describe(error))
+            raise unusable_answer(
                 self.provider,
                 self.model,
                 http_response.status_code,
                 http_response.content,
                 http_response.headers,
+                "a chat completion (JSON with a 'choices' list)",
                 secret=self.api_key,
             ) from None
-        response = model_response_from_json(
-            self.provider, self.model, data, self.reasoning, self.merge_reasoning
-        )
         response._hidden_params.update(hidden_params_from_headers(self.provider, http_response.headers))
         return response
 
 
-_TRANSPORT_ERRORS = (openai.APIError, httpx.HTTPError, json.JSONDecodeError)
+def _is_event_stream(headers: Mapping[str, str]) -> bool:
+    content_type = headers.get("content-type")
+    return content_type is None or content_type.split(";")[0].strip().lower() == "text/event-stream"
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+# Everything reading a provider's answer can raise; each becomes a LiteLLM exception in _Call.failure.
+_TRANSPORT_ERRORS = (openai.APIError, httpx.HTTPError, json.JSONDecodeError, UnicodeDecodeError)
+
+
+# -- what the translator may be handed ----------------------------------------------------------------
+
+
+class UnreadableAnswer(ValueError):
+    """A chunk or body whose shape the translator cannot read; the message says which part."""
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _usage_or_none(usage: Any) -> dict[str, Any] | None:
+    if not isinstance(usage, dict):
+        return None
+    try:
+        Usage(**usage)
+    except Exception:  # any shape Usage refuses: the provider's usage is unknown, LiteLLM estimates
+        logger.debug("ignoring a usage object LiteLLM cannot read: keys %s", sorted(usage))
+        return None
+    return usage
+
+
+def _tool_calls_ok(tool_calls: Any) -> bool:
+    if not isinstance(tool_calls, list):
+        return False
+    try:
+        Delta(tool_calls=copy.deepcopy(tool_calls))  # a copy: LiteLLM's Delta rewrites the list in place
+    except (pydantic.ValidationError, TypeError, ValueError, AttributeError, KeyError):
+        return False
+    return True
+
+
+def _without_unfit_metadata(raw: dict[str, Any]) -> dict[str, Any]:
+    data = dict(raw)
+    for key in ("id", "system_fingerprint"):
+        if key in data and not isinstance(data[key], str):
+            del data[key]
+    if "created" in data and type(data["created"]) is not int:
+        del data["created"]
+    if "usage" in data and _usage_or_none(data["usage"]) is None:
+        del data["usage"]
+    return data
+
+
+def readable_chunk(raw: Any) -> dict[str, Any]:
+    """A chat.completion.chunk as ``StreamTranslator`` reads it, or ``UnreadableAnswer`` saying why not.
+
+    What carries the answer must be readable: ``choices`` a list of objects, each ``delta`` an object,
+    ``content`` a string, ``tool_calls`` a list of tool-call deltas, ``finish_reason`` a string, ``index``
+    a non-negative integer. Metadata that does not fit (an ``id`` that is not a string, a ``created``
+    that is not an integer, a ``usage`` LiteLLM refuses, a non-string ``role`` or reasoning field) is
+    dropped: it must not cost the caller an answer that arrived. Everything else passes untouched.
+    """
+    if not isinstance(raw, dict):
+        raise UnreadableAnswer(f"a chunk that is {_kind(raw)}, not a JSON object")
+    chunk = _without_unfit_metadata(raw)
+    choices = chunk.get("choices")
+    if choices is None:
+        choices = []
+    if not isinstance(choices, list):
+        raise UnreadableAnswer(f"a chunk whose 'choices' is {_kind(choices)}, not a list")
+    chunk["choices"] = [_readable_choice(i, choice, "delta") for i, choice in enumerate(choices)]
+    return chunk
+
+
+def readable_completion(raw: Any) -> dict[str, Any]:
+    """A chat.completion body as ``model_response_from_json`` reads it, by the same rules."""
+    if not isinstance(raw, dict):
+        raise UnreadableAnswer(f"a body that is {_kind(raw)}, not a JSON object")
+    data = _without_unfit_metadata(raw)
+    choices = data.get("choices")
+    if not isinstance(choices, list):
+        raise UnreadableAnswer(f"a body whose 'choices' is {_kind(choices)}, not a list")
+    data["choices"] = [_readable_choice(i, choice, "message") for i, choice in enumerate(choices)]
+    return data
+
+
+def _readable_choice(position: int, raw: Any, part: str) -> dict[str, Any]:
+    where = f"choices[{position}]"
+    if not isinstance(raw, dict):
+        raise UnreadableAnswer(f"{where} that is {_kind(raw)}, not an object")
+    choice = dict(raw)
+    index = choice.get("index")
+    if index is None:
+        index = position
+    if type(index) is not int or index < 0:
+        raise UnreadableAnswer(f"{where}.index that is {_kind(index)}, not a non-negative integer")
+    choice["index"] = index
+    found = choice.get(part)
+    if found is None:
+        found = {}
+    if not isinstance(found, dict):
+        raise UnreadableAnswer(f"{where}.{part} that is {_kind(found)}, not an object")
+    delta = dict(found)
+    content = delta.get("content")
+    if content is not None and not isinstance(content, str):
+        raise UnreadableAnswer(f"{where}.{part}.content that is {_kind(content)}, not a string")
+    for name in ("reasoning_content", "reasoning", "role"):
+        if name in delta and not isinstance(delta[name], str):
+            del delta[name]
+    tool_calls = delta.get("tool_calls")
+    if tool_calls is None:
+        delta.pop("tool_calls", None)
+    elif not _tool_calls_ok(tool_calls):
+        raise UnreadableAnswer(f"{where}.{part}.tool_calls that LiteLLM cannot read as tool calls")
+    choice[part] = delta
+    finish = choice.get("finish_reason")
+    if finish is not None and not isinstance(finish, str):
+        raise UnreadableAnswer(f"{where}.finish_reason that is {_kind(finish)}, not a string")
+    return choice
+
+
+def _event(chunk: Any) -> Any:
+    # The SDK builds chunks without validation: dump exactly what arrived, whatever its shape.
+    if isinstance(chunk, pydantic.BaseModel):
+        return chunk.model_dump(exclude_none=True, warnings=False)
+    return chunk
+
+
+# -- retries ------------------------------------------------------------------------------------------
+
+_INITIAL_WAIT = 0.5
+_MAX_WAIT = 8.0
+
+
+def _planned_wait(state: tenacity.RetryCallState) -> float:
+    """The longest the next wait can be: the provider's Retry-After, else the backoff step."""
+    error = state.outcome.exception() if state.outcome is not None else None
+    asked = retry_after(error) if error is not None else None
+    if asked is not None:
+        return asked
+    return min(_INITIAL_WAIT * 2.0 ** (state.attempt_number - 1), _MAX_WAIT)
+
+
+def _wait(state: tenacity.RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome is not None else None
+    planned = _planned_wait(state)
+    if error is not None and retry_after(error) is not None:
+        return planned
+    return planned * (1 - 0.25 * random.random())  # jitter, never longer than planned
+
+
+class _Settled:
+    """The final failure of each call the handler retried itself (bounded in number and time).
+
+    Keyed by LiteLLM's call id *and* the exact request (endpoint, model, body), so only a true repeat
+    of the same call finds it, never a different call that happens to carry the same id.
+    """
+
+    _SIZE = 256
+    _TTL = 300.0  # LiteLLM's wrapper repeats at once, or after its own backoff of a few seconds
+
+    def __init__(self) -> None:
+        self._failures: OrderedDict[tuple[str, str], tuple[float, BaseException]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(call: _Call) -> tuple[str, str] | None:
+        if not call.call_id:
+            return None
+        request = json.dumps([call.base_url, call.model, call.body], sort_keys=True, default=str)
+        return str(call.call_id), hashlib.sha256(request.encode()).hexdigest()
+
+    def remember(self, call: _Call, error: BaseException) -> None:
+        key = self._key(call)
+        if key is None or call.max_retries == 0:
+            return
+        with self._lock:
+            self._failures[key] = (time.monotonic() + self._TTL, error)
+            self._failures.move_to_end(key)
+            while len(self._failures) > self._SIZE:
+                self._failures.popitem(last=False)
+
+    def recall(self, call: _Call) -> BaseException | None:
+        # LiteLLM's wrapper repeats a failed call with max_retries=0 and the same call id.
+        key = self._key(call) if call.max_retries == 0 else None
+        if key is None:
+            return None
+        with self._lock:
+            now = time.monotonic()
+            for stale in [k for k, (expiry, _) in self._failures.items() if expiry < now]:
+                del self._failures[stale]
+            found = self._failures.get(key)
+        if found is None:
+            return None
+        logger.debug("%s: LiteLLM repeated a call the handler already retried; same failure", call)
+        return found[1]
+
+
+_settled = _Settled()
+
+
+def _retry_policy(call: _Call) -> dict[str, Any]:
+    def stop(state: tenacity.RetryCallState) -> bool:
+        if state.attempt_number > call.max_retries:
+            return True
+        left = call.remaining()
+        wait = _planned_wait(state)
+        if left is None or wait < left:
+            return False
+        logger.info(
+            "%s: not retrying: waiting %.2f s would end after the call's timeout (%.2f s left)",
+            call.provider.display_name,
+            wait,
+            max(left, 0.0),
+        )
+        return True
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        logger.info(
+            "%s: %s; retry %d of %d in %.2f s",
+            call.provider.display_name,
+            error,
+            state.attempt_number,
+            call.max_retries,
+            state.upcoming_sleep,
+        )
+
+    return {
+        "retry": tenacity.retry_if_exception(is_transient),
+        "stop": stop,
+        "wait": _wait,
+        "before_sleep": before_sleep,
+        "reraise": True,
+    }
+
+
+def _retried(call: _Call, attempt: Callable[[], _T]) -> _T:
+    settled = _settled.recall(call)
+    if settled is not None:
+        raise settled
+    try:
+        return tenacity.Retrying(**_retry_policy(call))(attempt)
+    except Exception as error:
+        _settled.remember(call, error)
+        raise
+
+
+async def _aretried(call: _Call, attempt: Callable[[], Awaitable[_T]]) -> _T:
+    settled = _settled.recall(call)
+    if settled is not None:
+        raise settled
+
+    async def attempt_once() -> _T:
+        # A coroutine function, so tenacity awaits it (a lambda returning a coroutine it would not).
+        return await attempt()
+
+    try:
+        return await tenacity.AsyncRetrying(**_retry_policy(call))(attempt_once)
+    except Exception as error:
+        _settled.remember(call, error)
+        raise
+
+
+# -- the handler --------------------------------------------------------------------------------------
 
 
 class ProviderHandler(CustomLLM):
@@ -238,118 +699,138 @@ class ProviderHandler(CustomLLM):
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         call = self._call(False, **kwargs)
         if call.stream_upstream:
-            translator = call.translator()
-            chunks = list(self._stream_chunks(call, translator))
-            response = aggregate_stream(chunks, call.messages, translator.provider_usage)
-            response._hidden_params.update(translator.hidden_params)
-            return response
+            return _retried(call, lambda: self._aggregate(call))
+        return _retried(call, lambda: self._post(call))
+
+    def _post(self, call: _Call) -> ModelResponse:
         client = _clients.sync(call.base_url, call.api_key)
         try:
             raw = client.chat.completions.with_raw_response.create(**call.request_kwargs())
         except _TRANSPORT_ERRORS as error:
-            raise call.failure(error) from None
-        return call.response_from_json(raw.http_response)
+            failure = call.failure(error)
+        else:
+            return call.response_from_json(raw.http_response)
+        raise failure  # outside the except block: the SDK's error (which holds the key) is no context
+
+    def _aggregate(self, call: _Call) -> ModelResponse:
+        translator = call.translator()
+        chunks = list(self._read(call, translator, self._open(call, translator)))
+        response = aggregate_stream(chunks, call.messages, translator.provider_usage)
+        response._hidden_params.update(translator.hidden_params)
+        return response
 
     def streaming(self, *args: Any, **kwargs: Any) -> Iterator[ModelResponseStream]:  # type: ignore[override]
         call = self._call(True, **kwargs)
-        return self._stream_chunks(call, call.translator())
+        translator = call.translator()
+        # Opened here, not on the first next(): a refused stream raises from litellm.completion() itself,
+        # with its own class, as LiteLLM's built-in providers do; and it can be retried.
+        opened = _retried(call, lambda: self._open(call, translator))
+        return self._read(call, translator, opened)
 
-    def _stream_chunks(self, call: _Call, translator: StreamTranslator) -> Iterator[ModelResponseStream]:
-        with self._open_stream(call, translator) as events:
+    def _open(self, call: _Call, translator: StreamTranslator) -> openai.Stream[Any]:
+        client = _clients.sync(call.base_url, call.api_key)
+        try:
+            raw = client.chat.completions.with_raw_response.create(stream=True, **call.request_kwargs())
+            response = raw.http_response
+            if _is_event_stream(response.headers):
+                translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
+                stream: openai.Stream[Any] = raw.parse()
+                return stream
             try:
-                for event in events:
-                    yield from translator.translate(event)
-            except _TRANSPORT_ERRORS as error:
-                yield from translator.close()
-                raise call.failure(error) from None
-        yield from translator.close()
-        if not translator.finished:
-            raise call.unfinished()
-
-    def _open_stream(
-        self, call: _Call, translator: StreamTranslator
-    ) -> AbstractContextManager[Iterator[Any]]:
-        @contextmanager
-        def opened() -> Iterator[Iterator[Any]]:
-            client = _clients.sync(call.base_url, call.api_key)
-            try:
-                raw = client.chat.completions.with_raw_response.create(stream=True, **call.request_kwargs())
-            except _TRANSPORT_ERRORS as error:
-                raise call.failure(error) from None
-            translator.hidden_params.update(
-                hidden_params_from_headers(call.provider, raw.http_response.headers)
-            )
-            stream = raw.parse()
-            try:
-                yield (chunk.model_dump(exclude_none=True) for chunk in stream)
+                failure = call.not_a_stream(response, response.read())
             finally:
-                stream.close()
+                response.close()
+        except _TRANSPORT_ERRORS as error:
+            failure = call.failure(error)
+        raise failure
 
-        return opened()
+    def _read(
+        self, call: _Call, translator: StreamTranslator, stream: openai.Stream[Any]
+    ) -> Iterator[ModelResponseStream]:
+        headers = stream.response.headers
+        failure: Exception | None = None
+        try:
+            for event in stream:
+                yield from translator.translate(readable_chunk(_event(event)))
+        except (*_TRANSPORT_ERRORS, UnreadableAnswer) as error:
+            failure = call.failure(error, headers)
+        finally:
+            stream.close()
+        # Whatever arrived before a failure is yielded first, including text a splitter still holds.
+        yield from translator.close()
+        if failure is None and not translator.finished:
+            failure = call.unfinished(headers)
+        if failure is not None:
+            raise failure
 
     # -- async --------------------------------------------------------------------------------------
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         call = self._call(False, **kwargs)
         if call.stream_upstream:
-            translator = call.translator()
-            chunks = [chunk async for chunk in self._astream_chunks(call, translator)]
-            response = aggregate_stream(chunks, call.messages, translator.provider_usage)
-            response._hidden_params.update(translator.hidden_params)
-            return response
+            return await _aretried(call, lambda: self._aaggregate(call))
+        return await _aretried(call, lambda: self._apost(call))
+
+    async def _apost(self, call: _Call) -> ModelResponse:
         client = _clients.async_(call.base_url, call.api_key)
         try:
             raw = await client.chat.completions.with_raw_response.create(**call.request_kwargs())
         except _TRANSPORT_ERRORS as error:
-            raise call.failure(error) from None
-        return call.response_from_json(raw.http_response)
+            failure = call.failure(error)
+        else:
+            return call.response_from_json(raw.http_response)
+        raise failure
+
+    async def _aaggregate(self, call: _Call) -> ModelResponse:
+        translator = call.translator()
+        stream = await self._aopen(call, translator)
+        chunks = [chunk async for chunk in self._aread(call, translator, stream)]
+        response = aggregate_stream(chunks, call.messages, translator.provider_usage)
+        response._hidden_params.update(translator.hidden_params)
+        return response
 
     async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[ModelResponseStream]:  # type: ignore[override]
+        # LiteLLM wraps what this returns before iterating it, so the stream opens on the first
+        # __anext__; a refused stream raises there (see tests/faults for what the caller receives).
         call = self._call(True, **kwargs)
-        async for chunk in self._astream_chunks(call, call.translator()):
+        translator = call.translator()
+        stream = await _aretried(call, lambda: self._aopen(call, translator))
+        async for chunk in self._aread(call, translator, stream):
             yield chunk
 
-    async def _astream_chunks(
-        self, call: _Call, translator: StreamTranslator
-    ) -> AsyncIterator[ModelResponseStream]:
-        async with self._aopen_stream(call, translator) as events:
+    async def _aopen(self, call: _Call, translator: StreamTranslator) -> openai.AsyncStream[Any]:
+        client = _clients.async_(call.base_url, call.api_key)
+        try:
+            raw = await client.chat.completions.with_raw_response.create(stream=True, **call.request_kwargs())
+            response = raw.http_response
+            if _is_event_stream(response.headers):
+                translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
+                stream: openai.AsyncStream[Any] = raw.parse()
+                return stream
             try:
-                async for event in events:
-                    for chunk in translator.translate(event):
-                        yield chunk
-            except _TRANSPORT_ERRORS as error:
-                for chunk in translator.close():
+                failure = call.not_a_stream(response, await response.aread())
+            finally:
+                await response.aclose()
+        except _TRANSPORT_ERRORS as error:
+            failure = call.failure(error)
+        raise failure
+
+    async def _aread(
+        self, call: _Call, translator: StreamTranslator, stream: openai.AsyncStream[Any]
+    ) -> AsyncIterator[ModelResponseStream]:
+        headers = stream.response.headers
+        failure: Exception | None = None
+        try:
+            async for event in stream:
+                for chunk in translator.translate(readable_chunk(_event(event))):
                     yield chunk
-                raise call.failure(error) from None
+        except (*_TRANSPORT_ERRORS, UnreadableAnswer) as error:
+            failure = call.failure(error, headers)
+        finally:
+            await stream.close()
         for chunk in translator.close():
             yield chunk
-        if not translator.finished:
-            raise call.unfinished()
-
-    def _aopen_stream(
-        self, call: _Call, translator: StreamTranslator
-    ) -> AbstractAsyncContextManager[AsyncIterator[Any]]:
-        @asynccontextmanager
-        async def opened() -> AsyncIterator[AsyncIterator[Any]]:
-            client = _clients.async_(call.base_url, call.api_key)
-            try:
-                raw = await client.chat.completions.with_raw_response.create(
-                    stream=True, **call.request_kwargs()
-                )
-            except _TRANSPORT_ERRORS as error:
-                raise call.failure(error) from None
-            translator.hidden_params.update(
-                hidden_params_from_headers(call.provider, raw.http_response.headers)
-            )
-            stream = raw.parse()
-
-            async def events() -> AsyncIterator[Any]:
-                async for chunk in stream:
-                    yield chunk.model_dump(exclude_none=True)
-
-            try:
-                yield events()
-            finally:
-                await stream.close()
-
-        return opened()
+        if failure is None and not translator.finished:
+            failure = call.unfinished(headers)
+        if failure is not None:
+            raise failure

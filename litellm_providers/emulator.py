@@ -12,19 +12,24 @@ Answers are deterministic, so recordings are stable. The last user message steer
 * ``emulate:fault=<name>``: one of ``FAULTS`` (an error answer, a cut stream, a bad SSE line, ...).
 * ``emulate:chunk=<n>``: stream the content in pieces of n characters (markers get cut anywhere).
 * ``emulate:script=documented``: Synternet's documented example stream, byte for byte.
+* ``emulate:times=<n>``: the fault hits only the first n requests with this exact body; later ones
+  are answered (a transient fault that a retry gets past).
+* ``emulate:retry_after=<seconds>``: the ``Retry-After`` an HTTP error fault sends (the ``429`` fault
+  sends 30 unless told otherwise; the others send none unless told).
 
 Any API key is accepted except one starting with ``invalid``, which gets the provider's 401.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -59,7 +64,18 @@ _STATUS_FAULTS: dict[str, tuple[int, str, str]] = {
 }
 # Faults that are not a clean error answer.
 _WIRE_FAULTS = frozenset(
-    {"502-html", "timeout", "reset", "cut", "bad-sse-line", "sse-error", "empty-200", "wrong-content-type"}
+    {
+        "502-html",
+        "timeout",
+        "reset",
+        "cut",
+        "bad-sse-line",
+        "sse-error",
+        "empty-200",
+        "wrong-content-type",
+        # A careless provider: a 401 whose message and headers repeat the key it was sent.
+        "401-echo-key",
+    }
 )
 FAULTS = frozenset(_STATUS_FAULTS) | _WIRE_FAULTS
 _SYNCROPIC_AUTH_CODE = "invalid_bearer"
@@ -187,6 +203,13 @@ def live_model_list(provider: ProviderSpec) -> dict[str, Any]:
     return {"object": "list", "data": entries}
 
 
+def _number(raw: str | None, default: float | None = None) -> float | None:
+    try:
+        return float(raw) if raw is not None else default
+    except ValueError:
+        return default
+
+
 def _directives(body: dict[str, Any]) -> dict[str, str]:
     messages = body.get("messages") or []
     last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
@@ -233,14 +256,28 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(provider, 400, "invalid_request_error", "The body is not valid JSON")
         self.server.requests.append({"provider": provider.route, "body": body, "headers": dict(self.headers)})
         directives = _directives(body)
+        times = _number(directives.get("times"))
+        if times is not None and sum(1 for seen in self.server.requests if seen["body"] == body) > times:
+            directives.pop("fault", None)  # failed as many times as asked: from now on, answer
         fault = directives.get("fault")
         if fault in _STATUS_FAULTS:
             status, code, message = _STATUS_FAULTS[fault]
-            return self._error(provider, status, code, message, retry_after=fault == "429")
+            wait = _number(directives.get("retry_after"), default=30.0 if fault == "429" else None)
+            return self._error(provider, status, code, message, retry_after=wait)
         if fault == "502-html":
-            return self._send(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+            wait = _number(directives.get("retry_after"))
+            headers = {"Retry-After": f"{wait:g}"} if wait is not None else None
+            page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+            return self._send(502, page, "text/html", headers)
+        if fault == "401-echo-key":
+            key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            error = {"message": f"Incorrect API key provided: {key}", "code": "invalid_api_key", "key": key}
+            echoed = {"X-Echoed-Key": key, "WWW-Authenticate": f"Bearer {key}"}
+            return self._json(401, {"error": error}, echoed)
         if fault == "timeout":
             time.sleep(_TIMEOUT_SECONDS)
+            if self._client_gone():
+                return None  # the client timed out first, as it was meant to
         if fault == "empty-200":
             return self._send(200, b"", "application/json")
         if fault == "wrong-content-type":
@@ -249,6 +286,8 @@ class _Handler(BaseHTTPRequestHandler):
         entry = active_models(provider.route).get(provider.catalog_model(str(body.get("model", ""))))
         if body.get("stream") or provider.upstream_always_streams:
             return self._stream(provider, body, reply, entry, directives)
+        if fault in ("cut", "reset"):
+            return self._cut_answer(fault, lambda: self._completion(provider, body, reply, entry))
         return self._completion(provider, body, reply, entry)
 
     def do_GET(self) -> None:
@@ -438,7 +477,13 @@ class _Handler(BaseHTTPRequestHandler):
     # -- errors -------------------------------------------------------------------------------------
 
     def _error(
-        self, provider: ProviderSpec, status: int, code: str, message: str, *, retry_after: bool = False
+        self,
+        provider: ProviderSpec,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        retry_after: float | None = None,
     ) -> None:
         headers: dict[str, str] = {}
         error: dict[str, Any] = {"message": message}
@@ -453,15 +498,15 @@ class _Handler(BaseHTTPRequestHandler):
                 kind="usage" if status in (402, 429) else "error",
                 request_id=request_id,
             )
-            if retry_after:
-                error["retry_after_seconds"] = 30
+            if retry_after is not None:
+                error["retry_after_seconds"] = retry_after
         else:
             error.update(
                 type="invalid_request_error" if status < 500 else "server_error",
                 code=code or "invalid_api_key",
             )
-        if retry_after:
-            headers["Retry-After"] = "30"
+        if retry_after is not None:
+            headers["Retry-After"] = f"{retry_after:g}"
         self._json(status, {"error": error}, headers)
 
     def _json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
@@ -482,6 +527,35 @@ class _Handler(BaseHTTPRequestHandler):
         # SO_LINGER 0 makes close() send RST: the client sees a reset mid-body, not a clean end.
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         self.connection.close()
+
+    def _cut_answer(self, fault: str, answer: Callable[[], None]) -> None:
+        """Send an answer's status, headers and half its body, then end the connection: with a reset
+        (``reset``) or a clean close (``cut``). The client sees a body shorter than its Content-Length."""
+        buffer = io.BytesIO()
+        real, self.wfile = self.wfile, buffer
+        try:
+            answer()
+        finally:
+            self.wfile = real
+        head, _, body = buffer.getvalue().partition(b"\r\n\r\n")
+        self.wfile.write(head + b"\r\n\r\n" + body[: len(body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+        if fault == "reset":
+            self._reset()
+
+    def _client_gone(self) -> bool:
+        """Whether the client has closed its end (a peek at the socket reads end-of-file)."""
+        previous = self.connection.gettimeout()
+        self.connection.setblocking(False)
+        try:
+            return bool(self.connection.recv(1, socket.MSG_PEEK) == b"")
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+        finally:
+            self.connection.settimeout(previous)
 
 
 class EmulatorServer(ThreadingHTTPServer):

@@ -1,16 +1,44 @@
 """One place where a provider's failure becomes a LiteLLM exception.
 
 LiteLLM's Router retries, cooldowns and fallbacks, and the proxy's status codes, all key off the
-exception class and its ``status_code``, so every failure the package sees goes through
-``provider_error`` (an HTTP error answer) or ``transport_error`` (no usable answer at all). Messages
-name the provider, the status and the provider's error code, and carry the request id when there is
-one; the API key never appears, even when a provider echoes it back.
+exception class and its ``status_code``, so every failure the package sees goes through one of three
+builders here, and nowhere else:
+
+* ``provider_error``: the provider answered with an HTTP error status, or sent an SSE ``error`` event
+  in a stream. The provider's error code decides the class first (``ProviderSpec.error_codes``), then
+  the context-length codes and phrases, then the status (``_BY_STATUS``). ``status_code`` is always
+  the status the provider sent, whatever LiteLLM's class would default to (a 502 stays 502, a 413
+  stays 413).
+* ``unusable_answer``: HTTP 200, but nothing usable came back: an empty body, a body that is not JSON,
+  or a content type that is not what was asked for (JSON for a call, an event stream for a stream).
+  ``ServiceUnavailableError`` with ``status_code`` 502: the provider (or something in front of it)
+  acted as a bad gateway, and a 200 must never reach a proxy's client as an error status.
+* ``transport_error``: no answer at all: refused, reset, timed out, a stream cut short or carrying a
+  line that is not JSON. ``APIConnectionError`` (``status_code`` 500), or ``Timeout`` (408).
+* ``refused_before_sending``: the package itself refuses the call before any request, with the reason
+  (no API key: ``AuthenticationError``; input the model does not take: ``BadRequestError``).
+
+Every exception carries, so that no caller has to parse a message:
+
+* ``provider_error_code``: the body's ``error.code`` (or ``error.type``), else None;
+* ``request_id``: the body's ``error.request_id``, or the provider's request-id header, else None;
+* ``retry_after``: seconds the provider asked to wait (``Retry-After`` / ``retry-after-ms`` headers,
+  or the gateway's ``retry_after_seconds``), else None;
+* ``transient``: whether trying again can help (``is_transient``). The handler retries exactly these
+  when ``num_retries`` asks for it; they are also the ones LiteLLM's Router retries by status.
+
+Messages name the provider, the status and the provider's error code, and carry the request id when
+there is one. The API key never appears in a message, an attached body or attached headers, even
+when a provider echoes it back (``redact``).
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,12 +62,21 @@ _BY_STATUS: dict[int, ErrorClassName] = {
     503: "ServiceUnavailableError",
     504: "Timeout",
 }
+# Classes that say "try again later" whatever the status; every other class says "this request will
+# fail again as it is" (bad request, auth, payment, permission, not found, context window).
+_TRANSIENT_CLASSES: frozenset[ErrorClassName] = frozenset(
+    {"RateLimitError", "InternalServerError", "ServiceUnavailableError", "Timeout"}
+)
+# For a status no class claims (409, 422, 418, ...): OpenAI's and LiteLLM's own rule.
+_TRANSIENT_STATUSES = frozenset({408, 409, 429})
 # Codes and phrases OpenAI-compatible servers use for an over-long prompt on a plain 400.
 _CONTEXT_CODES = frozenset({"context_length_exceeded", "context_window_exceeded", "string_above_max_length"})
 _CONTEXT_PHRASES = re.compile(
     r"context (length|window)|maximum context|too many tokens|prompt is too long", re.I
 )
-_SNIPPET = 200
+_SNIPPET = 200  # of a body that is not the expected JSON, of a code or a request id
+_MESSAGE_LIMIT = 2000  # of the provider's own message: whole in practice, bounded against a runaway
+UNUSABLE_ANSWER_STATUS = 502
 
 
 @dataclass(frozen=True)
@@ -58,40 +95,94 @@ class ErrorBody:
             data: Any = json.loads(text)
         except ValueError:
             data = None
+        return cls.from_json(data, text, content_type)
+
+    @classmethod
+    def from_json(cls, data: Any, text: str = "", content_type: str = "") -> ErrorBody:
         error = data.get("error") if isinstance(data, dict) else None
         if isinstance(error, str):
-            return cls(message=error)
+            return cls(message=_snippet(error, _MESSAGE_LIMIT))
         if not isinstance(error, dict):
             if isinstance(data, dict) and isinstance(data.get("message"), str):
                 error = data
+            elif data is not None and not text:
+                return cls(message=_snippet(json.dumps(data, default=str)))
             else:
-                return cls(message=_describe_non_json(text, content_type))
+                return cls(message=describe_body(text, content_type))
         code = error.get("code") or error.get("type")
         retry = error.get("retry_after_seconds")
         return cls(
-            message=str(error.get("message") or "no message"),
-            code=str(code) if code is not None else None,
-            request_id=_str_or_none(error.get("request_id")),
-            retry_after_seconds=float(retry) if isinstance(retry, int | float) else None,
+            message=_snippet(str(error.get("message") or "no message"), _MESSAGE_LIMIT),
+            code=_snippet(str(code)) if code is not None else None,
+            request_id=_snippet(str(error["request_id"])) if error.get("request_id") is not None else None,
+            retry_after_seconds=_seconds(retry),
         )
 
 
-def _str_or_none(value: object) -> str | None:
-    return str(value) if value is not None else None
+def _snippet(text: str, limit: int = _SNIPPET) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _describe_non_json(text: str, content_type: str) -> str:
+def _seconds(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    seconds = float(value)
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def describe_body(text: str, content_type: str) -> str:
+    """A short, tag-free description of a body that is not the JSON the package expected."""
     stripped = " ".join(re.sub(r"<[^>]+>", " ", text).split())
     kind = content_type.split(";")[0].strip() or "unknown content type"
     if not stripped:
         return f"empty body ({kind})"
-    return f"non-JSON body ({kind}): {stripped[:_SNIPPET]}"
+    try:
+        json.loads(text)
+    except ValueError:
+        return f"non-JSON body ({kind}): {stripped[:_SNIPPET]}"
+    return f"JSON body ({kind}): {stripped[:_SNIPPET]}"
 
 
 def redact(text: str, secret: str | None) -> str:
     if secret and len(secret) >= 4:
         text = text.replace(secret, "***")
     return text
+
+
+def _redact_headers(headers: Mapping[str, str], secret: str | None) -> dict[str, str]:
+    return {name.lower(): redact(str(value), secret) for name, value in headers.items()}
+
+
+def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
+    """Seconds a ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date) header asks for."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    try:
+        return _seconds(float(lowered["retry-after-ms"]) / 1000)
+    except (KeyError, ValueError):
+        pass
+    raw = lowered.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        return _seconds(float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0) if when.tzinfo is not None else None
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether trying the same request again can succeed: rate limits, 5xx, timeouts, lost connections."""
+    return bool(getattr(error, "transient", False))
+
+
+def retry_after(error: BaseException) -> float | None:
+    """Seconds the provider asked the caller to wait before trying again, if it said."""
+    value = getattr(error, "retry_after", None)
+    return value if isinstance(value, float) else None
 
 
 def provider_error(
@@ -103,41 +194,140 @@ def provider_error(
     secret: str | None = None,
 ) -> Exception:
     """The LiteLLM exception for an HTTP error answer from the provider."""
-    lowered = {k.lower(): v for k, v in headers.items()}
+    lowered = _redact_headers(headers, secret)
     parsed = ErrorBody.parse(body, lowered.get("content-type", ""))
+    return _from_error_body(provider, model, status, parsed, body, lowered, secret, in_stream=False)
+
+
+def stream_error_event(
+    provider: ProviderSpec, model: str, payload: Any, headers: Mapping[str, str], secret: str | None = None
+) -> Exception:
+    """The LiteLLM exception for an SSE ``error`` event: the provider's error, sent after a 200.
+
+    Classified as an HTTP 500 carrying the event's code, so the gateway's ``provider_error`` still
+    means ``ServiceUnavailableError``; the request id comes from the event or the stream's headers.
+    """
+    lowered = _redact_headers(headers, secret)
+    data = {"error": payload} if isinstance(payload, dict | str) else payload
+    parsed = ErrorBody.from_json(data)
+    body = json.dumps(data, default=str)
+    return _from_error_body(provider, model, 500, parsed, body, lowered, secret, in_stream=True)
+
+
+def _from_error_body(
+    provider: ProviderSpec,
+    model: str,
+    status: int,
+    parsed: ErrorBody,
+    body: bytes | str,
+    lowered: dict[str, str],
+    secret: str | None,
+    *,
+    in_stream: bool,
+) -> Exception:
     request_id = parsed.request_id or _request_id_from_headers(provider, lowered)
     class_name = _classify(provider, status, parsed)
-    response_headers = dict(lowered)
-    if parsed.retry_after_seconds is not None and "retry-after" not in response_headers:
+    wait = parsed.retry_after_seconds
+    if wait is not None and "retry-after" not in lowered:
         # LiteLLM's retry and Router cooldown read Retry-After from the response headers.
-        response_headers["retry-after"] = f"{parsed.retry_after_seconds:g}"
-    message = redact(_message(provider, status, parsed.code, parsed.message, request_id), secret)
+        lowered["retry-after"] = f"{wait:g}"
+    if wait is None:
+        wait = retry_after_from_headers(lowered)
+    if in_stream:
+        opening = f"{provider.display_name} sent an error event in the stream"
+    else:
+        opening = f"{provider.display_name} returned HTTP {status}"
+    message = redact(_message(opening, parsed.code, parsed.message, request_id), secret)
     response = httpx.Response(
         status,
-        headers=response_headers,
+        headers=lowered,
         content=redact(body.decode("utf-8", "replace") if isinstance(body, bytes) else body, secret),
         request=httpx.Request("POST", provider.default_api_base),
     )
-    return _build(class_name, message, provider, model, status, response, parsed.code, request_id)
+    error = _build(class_name, message, provider, model, status, response)
+    transient = class_name in _TRANSIENT_CLASSES if class_name is not None else _transient_status(status)
+    return _annotate(error, parsed.code, request_id, wait, transient)
+
+
+def unusable_answer(
+    provider: ProviderSpec,
+    model: str,
+    status: int,
+    body: bytes | str,
+    headers: Mapping[str, str],
+    expected: str,
+    secret: str | None = None,
+) -> Exception:
+    """The LiteLLM exception for a success status whose body cannot be used (empty, not JSON, ...)."""
+    lowered = _redact_headers(headers, secret)
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    request_id = _request_id_from_headers(provider, lowered)
+    described = describe_body(text, lowered.get("content-type", ""))
+    message = f"{provider.display_name} answered HTTP {status} with {described}; expected {expected}"
+    if request_id:
+        message += f" [request_id={request_id}]"
+    response = httpx.Response(
+        UNUSABLE_ANSWER_STATUS,
+        headers=lowered,
+        content=redact(text, secret),
+        request=httpx.Request("POST", provider.default_api_base),
+    )
+    error = _build(
+        "ServiceUnavailableError",
+        redact(message, secret),
+        provider,
+        model,
+        UNUSABLE_ANSWER_STATUS,
+        response,
+    )
+    return _annotate(error, None, request_id, None, True)
 
 
 def transport_error(
-    provider: ProviderSpec, model: str, problem: str, *, timeout: bool = False, secret: str | None = None
+    provider: ProviderSpec,
+    model: str,
+    problem: str,
+    *,
+    timeout: bool = False,
+    secret: str | None = None,
+    request_id: str | None = None,
+    transient: bool = True,
 ) -> Exception:
     """The LiteLLM exception when there is no usable answer: refused, reset, timed out, cut short."""
-    message = redact(f"{provider.display_name}: {problem}", secret)
+    message = f"{provider.display_name}: {problem}"
+    if request_id:
+        message += f" [request_id={request_id}]"
+    message = redact(message, secret)
     if timeout:
-        return _build("Timeout", message, provider, model, 408, None, None, None)
-    return _annotate(
-        litellm_exceptions.APIConnectionError(
+        error = _build("Timeout", message, provider, model, 408, None)
+    else:
+        error = litellm_exceptions.APIConnectionError(
             message=message,
             llm_provider=provider.route,
             model=model,
             request=httpx.Request("POST", provider.default_api_base),
-        ),
-        None,
-        None,
-    )
+        )
+    return _annotate(error, None, request_id, None, transient)
+
+
+def refused_before_sending(
+    provider: ProviderSpec, model: str, problem: str, *, missing_key: bool = False
+) -> Exception:
+    """The LiteLLM exception for a call the package refuses to send (no key, input the model refuses)."""
+    common: dict[str, Any] = {
+        "message": f"{provider.display_name}: {problem}",
+        "llm_provider": provider.route,
+        "model": model,
+    }
+    if missing_key:
+        error: Exception = litellm_exceptions.AuthenticationError(**common)
+    else:
+        error = litellm_exceptions.BadRequestError(**common)
+    return _annotate(error, None, None, None, False)
+
+
+def _transient_status(status: int) -> bool:
+    return status in _TRANSIENT_STATUSES or status >= 500
 
 
 def _classify(provider: ProviderSpec, status: int, parsed: ErrorBody) -> ErrorClassName | None:
@@ -150,8 +340,8 @@ def _classify(provider: ProviderSpec, status: int, parsed: ErrorBody) -> ErrorCl
     return "ServiceUnavailableError" if status >= 500 else None
 
 
-def _message(provider: ProviderSpec, status: int, code: str | None, text: str, request_id: str | None) -> str:
-    message = f"{provider.display_name} returned HTTP {status}"
+def _message(opening: str, code: str | None, text: str, request_id: str | None) -> str:
+    message = opening
     if code:
         message += f" ({code})"
     message += f": {text}"
@@ -174,8 +364,6 @@ def _build(
     model: str,
     status: int,
     response: httpx.Response | None,
-    code: str | None,
-    request_id: str | None,
 ) -> Exception:
     common: dict[str, Any] = {"message": message, "llm_provider": provider.route, "model": model}
     error: Exception
@@ -190,14 +378,22 @@ def _build(
         if response is None and needs_response:
             response = httpx.Response(status, request=httpx.Request("POST", provider.default_api_base))
         error = getattr(litellm_exceptions, class_name)(response=response, **common)
-    if class_name == "ContextWindowExceededError" or class_name == "BadRequestError":
-        # LiteLLM's subclasses of BadRequestError pin 400; keep the status the provider really sent.
-        error.status_code = status  # type: ignore[attr-defined]
-    return _annotate(error, code, request_id)
+    # LiteLLM's classes pin a status each (503 for ServiceUnavailableError, 400 for the subclasses of
+    # BadRequestError); keep the status the provider really sent, which the proxy passes on.
+    error.status_code = status  # type: ignore[attr-defined]
+    return error
 
 
-def _annotate(error: Exception, code: str | None, request_id: str | None) -> Exception:
-    # Callers and tests read these without parsing the message.
+def _annotate(
+    error: Exception,
+    code: str | None,
+    request_id: str | None,
+    wait: float | None,
+    transient: bool,
+) -> Exception:
+    # Callers, the handler's retries and tests read these without parsing the message.
     error.provider_error_code = code  # type: ignore[attr-defined]
     error.request_id = request_id  # type: ignore[attr-defined]
+    error.retry_after = wait  # type: ignore[attr-defined]
+    error.transient = transient  # type: ignore[attr-defined]
     return error
