@@ -7,6 +7,8 @@ the ``ProviderSpec`` and the catalog entry, never from a branch on the provider'
 
 from __future__ import annotations
 
+import copy
+import logging
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -14,17 +16,132 @@ from typing import Any
 
 import httpx
 import litellm
+import pydantic
 from litellm.litellm_core_utils.core_helpers import process_response_headers
 from litellm.types.utils import Delta, ModelResponse, ModelResponseStream, StreamingChoices, Usage
 
 from litellm_providers.catalog import ModelEntry
-from litellm_providers.errors import transport_error
 from litellm_providers.provider import ProviderSpec, ReasoningFormat
 from litellm_providers.reasoning import ReasoningSplitter, Split, split_text, splitter_for
 
 # Keys LiteLLM leaves in optional_params that are instructions to LiteLLM or the client, not the API.
 _NOT_FOR_THE_WIRE = frozenset({"max_retries", "extra_headers", "extra_body", "stream"})
 USER_AGENT = "litellm-providers/0.1.0"
+
+
+logger = logging.getLogger("litellm_providers")
+
+
+# -- what the translator may be handed ----------------------------------------------------------------
+
+
+class UnreadableAnswer(ValueError):
+    """A chunk or body whose shape the translator cannot read; the message says which part."""
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _usage_or_none(usage: Any) -> dict[str, Any] | None:
+    if not isinstance(usage, dict):
+        return None
+    try:
+        Usage(**usage)
+    except Exception:  # any shape Usage refuses: the provider's usage is unknown, LiteLLM estimates
+        logger.debug("ignoring a usage object LiteLLM cannot read: keys %s", sorted(usage))
+        return None
+    return usage
+
+
+def _tool_calls_ok(tool_calls: Any) -> bool:
+    if not isinstance(tool_calls, list):
+        return False
+    try:
+        Delta(tool_calls=copy.deepcopy(tool_calls))  # a copy: LiteLLM's Delta rewrites the list in place
+    except (pydantic.ValidationError, TypeError, ValueError, AttributeError, KeyError):
+        return False
+    return True
+
+
+def _without_unfit_metadata(raw: dict[str, Any]) -> dict[str, Any]:
+    data = dict(raw)
+    for key in ("id", "system_fingerprint"):
+        if key in data and not isinstance(data[key], str):
+            del data[key]
+    if "created" in data and type(data["created"]) is not int:
+        del data["created"]
+    if "usage" in data and _usage_or_none(data["usage"]) is None:
+        del data["usage"]
+    return data
+
+
+def readable_chunk(raw: Any) -> dict[str, Any]:
+    """A chat.completion.chunk as ``StreamTranslator`` reads it, or ``UnreadableAnswer`` saying why not.
+
+    What carries the answer must be readable: ``choices`` a list of objects, each ``delta`` an object,
+    ``content`` a string, ``tool_calls`` a list of tool-call deltas, ``finish_reason`` a string, ``index``
+    a non-negative integer. Metadata that does not fit (an ``id`` that is not a string, a ``created``
+    that is not an integer, a ``usage`` LiteLLM refuses, a non-string ``role`` or reasoning field) is
+    dropped: it must not cost the caller an answer that arrived. Everything else passes untouched.
+    """
+    if not isinstance(raw, dict):
+        raise UnreadableAnswer(f"a chunk that is {_kind(raw)}, not a JSON object")
+    chunk = _without_unfit_metadata(raw)
+    choices = chunk.get("choices")
+    if choices is None:
+        choices = []
+    if not isinstance(choices, list):
+        raise UnreadableAnswer(f"a chunk whose 'choices' is {_kind(choices)}, not a list")
+    chunk["choices"] = [_readable_choice(i, choice, "delta") for i, choice in enumerate(choices)]
+    return chunk
+
+
+def readable_completion(raw: Any) -> dict[str, Any]:
+    """A chat.completion body as ``model_response_from_json`` reads it, by the same rules."""
+    if not isinstance(raw, dict):
+        raise UnreadableAnswer(f"a body that is {_kind(raw)}, not a JSON object")
+    data = _without_unfit_metadata(raw)
+    choices = data.get("choices")
+    if not isinstance(choices, list):
+        raise UnreadableAnswer(f"a body whose 'choices' is {_kind(choices)}, not a list")
+    data["choices"] = [_readable_choice(i, choice, "message") for i, choice in enumerate(choices)]
+    return data
+
+
+def _readable_choice(position: int, raw: Any, part: str) -> dict[str, Any]:
+    where = f"choices[{position}]"
+    if not isinstance(raw, dict):
+        raise UnreadableAnswer(f"{where} that is {_kind(raw)}, not an object")
+    choice = dict(raw)
+    index = choice.get("index")
+    if index is None:
+        index = position
+    if type(index) is not int or index < 0:
+        raise UnreadableAnswer(f"{where}.index that is {_kind(index)}, not a non-negative integer")
+    choice["index"] = index
+    found = choice.get(part)
+    if found is None:
+        found = {}
+    if not isinstance(found, dict):
+        raise UnreadableAnswer(f"{where}.{part} that is {_kind(found)}, not an object")
+    delta = dict(found)
+    content = delta.get("content")
+    if content is not None and not isinstance(content, str):
+        raise UnreadableAnswer(f"{where}.{part}.content that is {_kind(content)}, not a string")
+    for name in ("reasoning_content", "reasoning", "role"):
+        if name in delta and not isinstance(delta[name], str):
+            del delta[name]
+    tool_calls = delta.get("tool_calls")
+    if tool_calls is None:
+        delta.pop("tool_calls", None)
+    elif not _tool_calls_ok(tool_calls):
+        raise UnreadableAnswer(f"{where}.{part}.tool_calls that LiteLLM cannot read as tool calls")
+    choice[part] = delta
+    finish = choice.get("finish_reason")
+    if finish is not None and not isinstance(finish, str):
+        raise UnreadableAnswer(f"{where}.finish_reason that is {_kind(finish)}, not a string")
+    return choice
 
 
 def reasoning_format(provider: ProviderSpec, entry: ModelEntry | None) -> ReasoningFormat:
@@ -109,9 +226,8 @@ def model_response_from_json(
     reasoning: ReasoningFormat,
     merge_reasoning: bool,
 ) -> ModelResponse:
-    """A LiteLLM ``ModelResponse`` from a chat.completion JSON body."""
-    if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
-        raise transport_error(provider, model, "the response is not a chat completion (no 'choices' list)")
+    """A LiteLLM ``ModelResponse`` from a chat.completion body (``UnreadableAnswer`` if it is not one)."""
+    data = readable_completion(data)
     choices = []
     for raw_choice in data["choices"]:
         message = dict(raw_choice.get("message") or {})
@@ -169,7 +285,9 @@ class StreamTranslator:
     def provider_usage(self) -> Usage | None:
         return self._usage
 
-    def translate(self, chunk: Mapping[str, Any]) -> list[ModelResponseStream]:
+    def translate(self, raw_chunk: Any) -> list[ModelResponseStream]:
+        """LiteLLM chunks for one provider chunk (``UnreadableAnswer`` if its answer cannot be read)."""
+        chunk = readable_chunk(raw_chunk)
         if chunk.get("id"):
             self._id = chunk["id"]
         if chunk.get("created"):

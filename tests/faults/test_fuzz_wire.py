@@ -24,10 +24,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from litellm.exceptions import MidStreamFallbackError
 
-from litellm_providers.core import UnreadableAnswer, readable_chunk
 from litellm_providers.providers import PROVIDERS
 from litellm_providers.reasoning import split_text, splitter_for
-from litellm_providers.translate import StreamTranslator, aggregate_stream
+from litellm_providers.translate import StreamTranslator, UnreadableAnswer, aggregate_stream, readable_chunk
 
 MODELS = {
     "synthetic": ("synthetic/hf:deepseek-ai/DeepSeek-R1", "think_tags"),
