@@ -230,6 +230,8 @@ class _Call:
         litellm_params: Mapping[str, Any] | None,
         timeout: Any,
         stream: bool,
+        headers: Mapping[str, Any] | None = None,
+        logging_obj: Any = None,
     ) -> None:
         self.started = time.monotonic()
         self.provider = provider
@@ -263,6 +265,9 @@ class _Call:
         self.body, self.headers = build_request(
             provider, model, messages, optional_params, self.stream_upstream
         )
+        # LiteLLM hands extra_headers (and litellm.headers) to a custom handler apart from the params.
+        self.headers.update({str(k): str(v) for k, v in (headers or {}).items()})
+        self.logging_obj = logging_obj
         self.max_retries = _retries(optional_params.get("max_retries"))
         self.timeout = timeout if isinstance(timeout, int | float | httpx.Timeout) else None
         budget = _total_seconds(timeout)
@@ -580,6 +585,8 @@ class ProviderHandler(CustomLLM):
             kwargs.get("litellm_params"),
             kwargs.get("timeout"),
             stream,
+            kwargs.get("headers"),
+            kwargs.get("logging_obj"),
         )
 
     # -- sync ---------------------------------------------------------------------------------------
@@ -603,7 +610,7 @@ class ProviderHandler(CustomLLM):
     def _aggregate(self, call: _Call) -> ModelResponse:
         translator = call.translator()
         chunks = list(self._read(call, translator, self._open(call, translator)))
-        response = aggregate_stream(chunks, call.messages, translator.provider_usage)
+        response = aggregate_stream(chunks, call.messages, translator.provider_usage, call.logging_obj)
         response._hidden_params.update(translator.hidden_params)
         return response
 
@@ -673,7 +680,7 @@ class ProviderHandler(CustomLLM):
         translator = call.translator()
         stream = await self._aopen(call, translator)
         chunks = [chunk async for chunk in self._aread(call, translator, stream)]
-        response = aggregate_stream(chunks, call.messages, translator.provider_usage)
+        response = aggregate_stream(chunks, call.messages, translator.provider_usage, call.logging_obj)
         response._hidden_params.update(translator.hidden_params)
         return response
 

@@ -561,6 +561,7 @@ class _Handler(BaseHTTPRequestHandler):
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # hundreds of concurrent test streams connect at once
 
     def __init__(self, address: tuple[str, int], chunk_delay: float = 0.0) -> None:
         super().__init__(address, _Handler)

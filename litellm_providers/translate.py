@@ -377,11 +377,18 @@ def _has_payload(chunk: ModelResponseStream) -> bool:
 
 
 def aggregate_stream(
-    chunks: Iterable[ModelResponseStream], messages: list[Any], provider_usage: Usage | None
+    chunks: Iterable[ModelResponseStream],
+    messages: list[Any],
+    provider_usage: Usage | None,
+    logging_obj: Any = None,
 ) -> ModelResponse:
-    """One ModelResponse from a whole stream, for providers that only stream."""
+    """One ModelResponse from a whole stream, for providers that only stream.
+
+    LiteLLM's call logging object tells the stream builder which provider the chunks came from;
+    without it the builder guesses from the model name and prints LiteLLM's "Provider List" banner.
+    """
     collected = list(chunks)
-    built = litellm.stream_chunk_builder(collected, messages=messages)
+    built = litellm.stream_chunk_builder(collected, messages=messages, logging_obj=logging_obj)
     if not isinstance(built, ModelResponse):
         raise ValueError("the stream held no chunks to build a response from")
     if provider_usage is not None:

@@ -91,3 +91,8 @@ def test_missing_key_is_a_clear_error_before_any_request(
             model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO, api_base=emulator.base_url("synthetic")
         )
     assert len(emulator.requests) == before
+
+
+def test_extra_headers_reach_the_wire(emulator: Emulator) -> None:
+    _sent(emulator, "synternet", "syntoshi-apex-thinking", extra_headers={"X-Trace-Id": "trace-42"})
+    assert emulator.requests[-1]["headers"]["X-Trace-Id"] == "trace-42"
