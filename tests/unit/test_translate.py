@@ -78,3 +78,26 @@ def test_build_request_renames_and_keeps_extra_body() -> None:
         "stream": True,
     }
     assert headers["X-Trace"] == "t" and headers["User-Agent"].startswith("litellm-providers/")
+
+
+def test_a_think_segment_before_a_tool_call_is_reasoning_and_the_call_is_intact() -> None:
+    translator = StreamTranslator(PROVIDERS["synthetic"], "m", "think_tags", merge_reasoning=False)
+    head = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": ""}}
+    tail = {"index": 0, "function": {"arguments": '{"q": 1}'}}
+    chunks = _run(
+        translator,
+        [
+            _chunk({"role": "assistant", "content": "<thi"}),
+            _chunk({"content": "nk>call f</thi"}),
+            _chunk({"content": "nk>", "tool_calls": [head]}),
+            _chunk({"tool_calls": [tail]}, "tool_calls"),
+        ],
+    )
+    # The tool-call deltas come out in the same chunks, in order, not held behind the partial tag.
+    calls = [c.choices[0].delta.tool_calls for c in chunks if c.choices[0].delta.tool_calls]
+    assert [tc[0].function.arguments for tc in calls] == ["", '{"q": 1}']
+    built = litellm.stream_chunk_builder(chunks)
+    assert built.choices[0].message.reasoning_content == "call f"
+    assert not built.choices[0].message.content
+    assert built.choices[0].message.tool_calls[0].function.arguments == '{"q": 1}'
+    assert built.choices[0].finish_reason == "tool_calls"
