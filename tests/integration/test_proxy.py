@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -50,8 +51,9 @@ class Proxy:
         return openai.OpenAI(base_url=self.url, api_key=self.master_key, max_retries=0)
 
 
-@pytest.fixture(scope="module")
-def proxy(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+@contextmanager
+def running_proxy(config: Path, emulator: Emulator, log: Path, **extra_env: str) -> Iterator[Proxy]:
+    """A real two-worker `litellm --config` process on loopback, stopped by its process group."""
     port = _free_port()
     master_key = "sk-" + secrets.token_hex(32)
     env = {
@@ -64,22 +66,13 @@ def proxy(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "SYNTHETIC_API_KEY": "proxy-synthetic-key",
         "SYNTERNET_API_KEY": "proxy-synternet-key",
         "SYNCROPEL_API_KEY": "proxy-syncropel-key",
+        **extra_env,
     }
-    log = tmp_path_factory.mktemp("proxy") / "proxy.log"
     litellm_cli = Path(sys.executable).with_name("litellm")
+    command = [str(litellm_cli), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [
-                str(litellm_cli),
-                "--config",
-                str(CONFIG),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--num_workers",
-                "2",
-            ],
+            [*command, "--num_workers", "2"],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -96,7 +89,7 @@ def proxy(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Itera
             except httpx.HTTPError:
                 pass
             assert time.monotonic() < deadline, (
-                f"the proxy did not start in {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}"
+                f"no proxy after {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}"
             )
             time.sleep(0.5)
         yield Proxy(f"{url}/v1", master_key, log)
@@ -107,6 +100,12 @@ def proxy(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Itera
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def proxy(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    with running_proxy(CONFIG, emulator, tmp_path_factory.mktemp("proxy") / "proxy.log") as running:
+        yield running
 
 
 @pytest.mark.parametrize("model", ["glm-4.6", "syntoshi-apex-thinking", "claude-haiku-4-5"])
@@ -220,3 +219,44 @@ def test_both_workers_serve_without_per_process_state_breaking(proxy: Proxy) -> 
             )
         assert response.choices[0].message.content == f"You asked: question {index}"
     assert proxy.log.read_text().count("Started server process [") == 2
+
+
+def test_a_refreshed_catalog_reaches_the_proxy_without_a_release(
+    emulator: Emulator, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Refresh once (as `litellm-providers models --refresh` would), into a cache the proxy reads.
+    from litellm_providers.emulator import NEW_LIVE_MODEL
+    from litellm_providers.refresh import refresh_catalog
+
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("LITELLM_PROVIDERS_CACHE_DIR", str(cache))
+    monkeypatch.setenv("LITELLM_PROVIDERS_NO_CACHE", "0")
+    result = refresh_catalog("synthetic", api_base=emulator.base_url("synthetic"), register=False)
+    assert result.added == [NEW_LIVE_MODEL]
+    config = tmp_path_factory.mktemp("config") / "config.yaml"
+    config.write_text(
+        CONFIG.read_text()
+        + f"""
+  - model_name: kimi-k2.5
+    litellm_params:
+      model: synthetic/{NEW_LIVE_MODEL}
+      api_key: os.environ/SYNTHETIC_API_KEY
+"""
+    )
+    log = tmp_path_factory.mktemp("proxy-refreshed") / "proxy.log"
+    with running_proxy(
+        config, emulator, log, LITELLM_PROVIDERS_CACHE_DIR=str(cache), LITELLM_PROVIDERS_NO_CACHE="0"
+    ) as proxy:
+        info = httpx.get(
+            proxy.url.removesuffix("/v1") + "/model/info",
+            headers={"Authorization": f"Bearer {proxy.master_key}"},
+        ).json()
+        by_name = {m["model_name"]: m["model_info"] for m in info["data"]}
+        assert by_name["kimi-k2.5"]["max_input_tokens"] == 262_144
+        assert by_name["kimi-k2.5"]["supports_vision"] is True
+        assert by_name["glm-4.6"]["input_cost_per_token"] == pytest.approx(6e-7)
+        raw = proxy.client().chat.completions.with_raw_response.create(model="glm-4.6", messages=QUESTION)  # type: ignore[arg-type]
+        usage = raw.parse().usage
+        assert usage is not None
+        expected = usage.prompt_tokens * 6e-7 + usage.completion_tokens * 2.4e-6
+        assert float(raw.headers["x-litellm-response-cost"]) == pytest.approx(expected)
