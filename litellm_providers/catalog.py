@@ -7,13 +7,18 @@ entries ``litellm.register_model`` takes, so ``get_model_info``, ``completion_co
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import time
 import tomllib
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from litellm_providers.provider import (
     PARALLEL_TOOL_PARAMS,
@@ -24,6 +29,7 @@ from litellm_providers.provider import (
 )
 
 PER_MILLION = 1_000_000
+logger = logging.getLogger("litellm_providers")
 
 
 class ModelEntry(BaseModel):
@@ -123,3 +129,50 @@ def active_models(route: str) -> Mapping[str, ModelEntry]:
 
 def set_active_models(route: str, models: Mapping[str, ModelEntry]) -> None:
     _active[route] = dict(models)
+
+
+# -- the on-disk cache of a refreshed catalog: written by refresh.py, read by register() -------------------
+
+
+DEFAULT_TTL_SECONDS = 24 * 3600
+
+
+def cache_path(route: str) -> Path | None:
+    if os.environ.get("LITELLM_PROVIDERS_NO_CACHE") == "1":
+        return None
+    directory = os.environ.get("LITELLM_PROVIDERS_CACHE_DIR")
+    if directory is None:
+        import platformdirs
+
+        directory = platformdirs.user_cache_dir("litellm-providers")
+    return Path(directory) / f"catalog-{route}.json"
+
+
+def write_cache(route: str, models: Mapping[str, ModelEntry]) -> None:
+    path = cache_path(route)
+    if path is None:
+        return
+    payload = {"fetched_at": time.time(), "models": {k: v.model_dump() for k, v in models.items()}}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(payload), "utf-8")
+        temporary.replace(path)  # atomic: a concurrent register() never reads half a file
+    except OSError as error:
+        logger.warning("could not write the catalog cache %s: %s", path, error)
+
+
+def read_fresh_cache(route: str) -> dict[str, ModelEntry] | None:
+    """The cached catalog if it is younger than the TTL and valid; None otherwise (never raises)."""
+    path = cache_path(route)
+    if path is None or not path.exists():
+        return None
+    ttl = float(os.environ.get("LITELLM_PROVIDERS_CATALOG_TTL", DEFAULT_TTL_SECONDS))
+    try:
+        payload = json.loads(path.read_text("utf-8"))
+        if time.time() - float(payload["fetched_at"]) > ttl:
+            return None
+        return {name: ModelEntry.model_validate(entry) for name, entry in payload["models"].items()}
+    except (OSError, ValueError, KeyError, TypeError, ValidationError) as error:
+        logger.debug("ignoring the catalog cache %s: %s", path, error)
+        return None

@@ -129,7 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "models":
-        from litellm_providers.refresh import read_fresh_cache, refresh_catalog
+        from litellm_providers.catalog import read_fresh_cache
+        from litellm_providers.refresh import refresh_catalog
 
         routes = [args.provider] if args.provider else list(PROVIDERS)
         if args.refresh is not None:

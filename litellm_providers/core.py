@@ -33,12 +33,11 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import openai
 import pydantic
-import tenacity
 from litellm.llms.custom_llm import CustomLLM
 from litellm.types.utils import ModelResponse, ModelResponseStream
 
@@ -62,6 +61,9 @@ from litellm_providers.translate import (
     model_response_from_json,
     reasoning_format,
 )
+
+if TYPE_CHECKING:
+    import tenacity  # imported when a call asks for retries: most calls never pay for it
 
 logger = logging.getLogger("litellm_providers")
 
@@ -499,6 +501,8 @@ _settled = _Settled()
 
 
 def _retry_policy(call: _Call) -> dict[str, Any]:
+    import tenacity
+
     def stop(state: tenacity.RetryCallState) -> bool:
         if state.attempt_number > call.max_retries:
             return True
@@ -538,6 +542,10 @@ def _retried(call: _Call, attempt: Callable[[], _T]) -> _T:
     settled = _settled.recall(call)
     if settled is not None:
         raise settled
+    if call.max_retries == 0:
+        return attempt()
+    import tenacity
+
     try:
         return tenacity.Retrying(**_retry_policy(call))(attempt)
     except Exception as error:
@@ -549,6 +557,10 @@ async def _aretried(call: _Call, attempt: Callable[[], Awaitable[_T]]) -> _T:
     settled = _settled.recall(call)
     if settled is not None:
         raise settled
+
+    if call.max_retries == 0:
+        return await attempt()
+    import tenacity
 
     async def attempt_once() -> _T:
         # A coroutine function, so tenacity awaits it (a lambda returning a coroutine it would not).

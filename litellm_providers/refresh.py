@@ -13,26 +13,25 @@ seconds (a day by default); ``register()`` reads a fresh cache and never touches
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from litellm_providers.catalog import PER_MILLION, ModelEntry, bundled_catalog
+from litellm_providers.catalog import (
+    PER_MILLION,
+    ModelEntry,
+    bundled_catalog,
+    write_cache,
+)
 from litellm_providers.errors import redact
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
 logger = logging.getLogger("litellm_providers")
 
-DEFAULT_TTL_SECONDS = 24 * 3600
 _FETCH_TIMEOUT_SECONDS = 15.0
 _TOOL_FEATURES = frozenset({"tools", "tool_calling", "function_calling"})
 _STRUCTURED_FEATURES = frozenset({"json_mode", "structured_outputs", "response_format", "json_schema"})
@@ -194,47 +193,3 @@ def refresh_catalog(
         set_active_models(route, result.models)
         register_catalog(provider)
     return result
-
-
-# -- the on-disk cache ------------------------------------------------------------------------------
-
-
-def cache_path(route: str) -> Path | None:
-    if os.environ.get("LITELLM_PROVIDERS_NO_CACHE") == "1":
-        return None
-    directory = os.environ.get("LITELLM_PROVIDERS_CACHE_DIR")
-    if directory is None:
-        import platformdirs
-
-        directory = platformdirs.user_cache_dir("litellm-providers")
-    return Path(directory) / f"catalog-{route}.json"
-
-
-def write_cache(route: str, models: Mapping[str, ModelEntry]) -> None:
-    path = cache_path(route)
-    if path is None:
-        return
-    payload = {"fetched_at": time.time(), "models": {k: v.model_dump() for k, v in models.items()}}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(payload), "utf-8")
-        temporary.replace(path)  # atomic: a concurrent register() never reads half a file
-    except OSError as error:
-        logger.warning("could not write the catalog cache %s: %s", path, error)
-
-
-def read_fresh_cache(route: str) -> dict[str, ModelEntry] | None:
-    """The cached catalog if it is younger than the TTL and valid; None otherwise (never raises)."""
-    path = cache_path(route)
-    if path is None or not path.exists():
-        return None
-    ttl = float(os.environ.get("LITELLM_PROVIDERS_CATALOG_TTL", DEFAULT_TTL_SECONDS))
-    try:
-        payload = json.loads(path.read_text("utf-8"))
-        if time.time() - float(payload["fetched_at"]) > ttl:
-            return None
-        return {name: ModelEntry.model_validate(entry) for name, entry in payload["models"].items()}
-    except (OSError, ValueError, KeyError, TypeError, ValidationError) as error:
-        logger.debug("ignoring the catalog cache %s: %s", path, error)
-        return None

@@ -30,11 +30,10 @@ from litellm.constants import openai_compatible_providers
 from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
 from litellm.llms.openai_like.json_loader import JSONProviderRegistry
 
-from litellm_providers.catalog import active_models, litellm_model_cost, set_active_models
+from litellm_providers.catalog import active_models, litellm_model_cost, read_fresh_cache, set_active_models
 from litellm_providers.core import ProviderHandler
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
-from litellm_providers.refresh import read_fresh_cache
 
 logger = logging.getLogger("litellm_providers")
 

@@ -12,9 +12,10 @@ import litellm
 import pytest
 
 from litellm_providers import catalog
+from litellm_providers.catalog import read_fresh_cache
 from litellm_providers.cli import main
 from litellm_providers.emulator import NEW_LIVE_MODEL, Emulator
-from litellm_providers.refresh import read_fresh_cache, refresh_catalog
+from litellm_providers.refresh import refresh_catalog
 from litellm_providers.registration import register
 
 
