@@ -204,14 +204,17 @@ def stream_error_event(
 ) -> Exception:
     """The LiteLLM exception for an SSE ``error`` event: the provider's error, sent after a 200.
 
-    Classified as an HTTP 500 carrying the event's code, so the gateway's ``provider_error`` still
-    means ``ServiceUnavailableError``; the request id comes from the event or the stream's headers.
+    The event has no status of its own: its code decides the class (the gateway's ``rate_limited`` is a
+    ``RateLimitError``), and the status is the one that class stands for; an unknown code is a 500.
+    The request id comes from the event or the stream's headers.
     """
     lowered = _redact_headers(headers, secret)
     data = {"error": payload} if isinstance(payload, dict | str) else payload
     parsed = ErrorBody.from_json(data)
     body = json.dumps(data, default=str)
-    return _from_error_body(provider, model, 500, parsed, body, lowered, secret, in_stream=True)
+    class_name = _classify(provider, 500, parsed)
+    status = {name: s for s, name in _BY_STATUS.items()}.get(class_name, 500) if class_name else 500
+    return _from_error_body(provider, model, status, parsed, body, lowered, secret, in_stream=True)
 
 
 def _from_error_body(

@@ -123,9 +123,11 @@ def expected(route: str, fault: str, mode: Mode) -> Expected | None:
     if not streamed and fault in ("bad-sse-line", "sse-error"):
         return None  # a JSON answer has no SSE lines to spoil
     if fault == "sse-error":
-        # An error event is the provider's error: classified as a 500 with the event's code.
-        error_class = ServiceUnavailableError if gateway else InternalServerError
-        return Expected(error_class, 500, "provider_error", gateway)
+        # An error event is the provider's error: its code decides the class and the status (the
+        # gateway documents provider_error as a 503); a code the provider does not define is a 500.
+        if gateway:
+            return Expected(ServiceUnavailableError, 503, "provider_error", gateway)
+        return Expected(InternalServerError, 500, "provider_error", gateway)
     # Cut, reset, a line that is not JSON: no usable answer. A stream's headers carry the gateway's
     # request id; a JSON answer cut mid-body never reaches the package's hands with its headers.
     return Expected(APIConnectionError, 500, None, gateway and streamed)

@@ -101,3 +101,15 @@ def test_a_think_segment_before_a_tool_call_is_reasoning_and_the_call_is_intact(
     assert not built.choices[0].message.content
     assert built.choices[0].message.tool_calls[0].function.arguments == '{"q": 1}'
     assert built.choices[0].finish_reason == "tool_calls"
+
+
+def test_an_sse_error_event_takes_the_status_its_code_stands_for() -> None:
+    from litellm_providers.errors import stream_error_event
+
+    gateway = PROVIDERS["syncropic"]
+    limited = stream_error_event(gateway, "m", {"code": "rate_limited", "message": "slow down"}, {})
+    assert isinstance(limited, litellm.RateLimitError) and limited.status_code == 429
+    quota = stream_error_event(gateway, "m", {"code": "quota_exceeded", "message": "cap"}, {})
+    assert isinstance(quota, litellm.exceptions.PaymentRequiredError) and quota.status_code == 402
+    unknown = stream_error_event(gateway, "m", {"code": "weird", "message": "?"}, {})
+    assert unknown.status_code == 500
