@@ -28,6 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 LIVE = os.environ.get("LITELLM_PROVIDERS_LIVE") == "1"
 
+# One model per route for the fault suite: a reasoning model each, so cuts can land mid-reasoning.
+FAULT_MODELS = {
+    "synthetic": "synthetic/hf:deepseek-ai/DeepSeek-R1",
+    "synternet": "synternet/syntoshi-apex-thinking",
+    "syncropic": "syncropic/claude-haiku-4-5",
+}
+
 # Keys that must never show up anywhere: tests that look for leaks search for these strings.
 SENTINEL_KEYS = {route: f"sentinel-{route}-key-0123456789abcdef" for route in PROVIDERS}
 

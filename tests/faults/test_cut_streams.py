@@ -33,12 +33,9 @@ from litellm.exceptions import (
 
 from litellm_providers.emulator import Emulator
 from litellm_providers.providers import PROVIDERS
+from tests.conftest import FAULT_MODELS
 
-MODELS = {
-    "synthetic": "synthetic/hf:deepseek-ai/DeepSeek-R1",
-    "synternet": "synternet/syntoshi-apex-thinking",
-    "syncropic": "syncropic/claude-haiku-4-5",
-}
+MODELS = FAULT_MODELS
 QUESTION = "Why is the sky blue?"
 # (reasoning, content) the emulator's first two events carry, per route and chunking.
 # Default chunking: one event per reasoning segment, then one per word of "You asked: <question>".

@@ -47,12 +47,9 @@ from litellm.exceptions import (
 )
 
 from litellm_providers.emulator import Emulator
+from tests.conftest import FAULT_MODELS
 
-MODELS = {
-    "synthetic": "synthetic/hf:deepseek-ai/DeepSeek-R1",
-    "synternet": "synternet/syntoshi-apex-thinking",
-    "syncropic": "syncropic/claude-haiku-4-5",
-}
+MODELS = FAULT_MODELS
 RETRY_LOG = re.compile(r"retry (\d+) of (\d+) in ([\d.]+) s")
 
 

@@ -47,12 +47,9 @@ from litellm.exceptions import (
 
 from litellm_providers.emulator import FAULTS, Emulator
 from litellm_providers.providers import PROVIDERS
+from tests.conftest import FAULT_MODELS
 
-MODELS = {
-    "synthetic": "synthetic/hf:deepseek-ai/DeepSeek-R1",
-    "synternet": "synternet/syntoshi-apex-thinking",
-    "syncropic": "syncropic/claude-haiku-4-5",
-}
+MODELS = FAULT_MODELS
 # The emulator's `timeout` fault answers after 5 s; the client gives up long before.
 SHORT_TIMEOUT = 0.25
 TIMEOUT = 10.0

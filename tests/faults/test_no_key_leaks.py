@@ -27,13 +27,9 @@ import pytest
 from litellm_providers import core
 from litellm_providers.emulator import FAULTS, Emulator
 from litellm_providers.registration import HANDLERS
-from tests.conftest import SENTINEL_KEYS
+from tests.conftest import FAULT_MODELS, SENTINEL_KEYS
 
-MODELS = {
-    "synthetic": "synthetic/hf:deepseek-ai/DeepSeek-R1",
-    "synternet": "synternet/syntoshi-apex-thinking",
-    "syncropic": "syncropic/claude-haiku-4-5",
-}
+MODELS = FAULT_MODELS
 FRESH_KEY = f"sk-fresh-{secrets.token_hex(16)}"
 KEYS = (FRESH_KEY, *SENTINEL_KEYS.values())
 
