@@ -18,7 +18,9 @@ retried only until it opens; once text has been yielded it is never replayed. Li
 LiteLLM's own ``completion()`` wrapper, when given ``num_retries``, retries *every* ``openai.APIError``
 again on top (401 and 402 included), by calling the handler again with the same ``litellm_call_id``
 and ``max_retries=0``. Those repeat calls get the failure the handler already settled on, without a
-new request (``_Settled``): the provider sees one request for a 401, and N+1 for a 429.
+new request (``_Settled``): the provider sees one request for a 401, and N+1 for a 429. On
+``acompletion`` LiteLLM would sleep 1 s, 2 s, ... before those repeats of a 429; ``register()`` wraps
+``litellm.acompletion_with_retries`` so a settled call is not repeated at all (``settled_failure``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
+import litellm
 import openai
 import pydantic
 from litellm.llms.custom_llm import CustomLLM
@@ -270,7 +273,9 @@ class _Call:
         # LiteLLM hands extra_headers (and litellm.headers) to a custom handler apart from the params.
         self.headers.update({str(k): str(v) for k, v in (headers or {}).items()})
         self.logging_obj = logging_obj
-        self.max_retries = _retries(optional_params.get("max_retries"))
+        asked = optional_params.get("max_retries")
+        # litellm.num_retries set globally reaches LiteLLM's wrapper but not the handler's params.
+        self.max_retries = _retries(litellm.num_retries if asked is None else asked)
         self.timeout = timeout if isinstance(timeout, int | float | httpx.Timeout) else None
         budget = _total_seconds(timeout)
         self.deadline = self.started + budget if budget is not None else None
@@ -458,7 +463,7 @@ class _Settled:
     """
 
     _SIZE = 256
-    _TTL = 300.0  # LiteLLM's wrapper repeats at once, or after its own backoff of a few seconds
+    _TTL = 300.0  # LiteLLM's wrapper repeats within seconds of the failure
 
     def __init__(self) -> None:
         self._failures: OrderedDict[tuple[str, str], tuple[float, BaseException]] = OrderedDict()
@@ -496,8 +501,20 @@ class _Settled:
         logger.debug("%s: LiteLLM repeated a call the handler already retried; same failure", call)
         return found[1]
 
+    def failure_of(self, call_id: object) -> BaseException | None:
+        """The failure the handler last settled on for a LiteLLM call id, whatever the request."""
+        if not call_id:
+            return None
+        with self._lock:
+            now = time.monotonic()
+            for (settled_id, _), (expiry, error) in reversed(self._failures.items()):
+                if settled_id == str(call_id) and expiry >= now:
+                    return error
+        return None
+
 
 _settled = _Settled()
+settled_failure = _settled.failure_of
 
 
 def _retry_policy(call: _Call) -> dict[str, Any]:

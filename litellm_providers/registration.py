@@ -1,6 +1,6 @@
 """``register()``: the one place that wires this package into LiteLLM.
 
-Three things LiteLLM offers no public hook for are done here, each guarded by a test that fails
+Four things LiteLLM offers no public hook for are done here, each guarded by a test that fails
 loudly when a LiteLLM upgrade moves them:
 
 * LiteLLM ships a JSON-configured ``synthetic`` provider, and ``litellm.completion`` dispatches JSON
@@ -14,6 +14,10 @@ loudly when a LiteLLM upgrade moves them:
   wrapped so the answer for these routes comes from the catalog; LiteLLM's own parameter check
   (``UnsupportedParamsError``, ``drop_params``, ``allowed_openai_params``) then enforces it, exactly
   as for a built-in provider.
+* ``litellm.acompletion(..., num_retries=N)`` repeats a failed call through
+  ``litellm.acompletion_with_retries``, sleeping 1 s, 2 s, ... first for a ``RateLimitError``, past the
+  call's timeout. The handler has already retried within the timeout, so that function is wrapped to
+  raise a call's settled failure at once instead of repeating it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import litellm
 import litellm.cost_calculator
@@ -31,7 +35,7 @@ from litellm.litellm_core_utils import get_supported_openai_params as supported_
 from litellm.llms.openai_like.json_loader import JSONProviderRegistry
 
 from litellm_providers.catalog import active_models, litellm_model_cost, read_fresh_cache, set_active_models
-from litellm_providers.core import ProviderHandler
+from litellm_providers.core import ProviderHandler, settled_failure
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
@@ -40,7 +44,18 @@ logger = logging.getLogger("litellm_providers")
 HANDLERS: dict[str, ProviderHandler] = {route: ProviderHandler(spec) for route, spec in PROVIDERS.items()}
 
 _lock = threading.Lock()
-_original_supported_params: Callable[..., list[str] | None] | None = None
+# LiteLLM's own functions this module has wrapped, by name: each is wrapped once, however often
+# register() runs.
+_wrapped_originals: dict[str, Callable[..., Any]] = {}
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _first_wrap(name: str, current: _F) -> _F | None:
+    """LiteLLM's function ``current`` the first time ``name`` is wrapped; None once it has been."""
+    if name in _wrapped_originals:
+        return None
+    _wrapped_originals[name] = current
+    return current
 
 
 def register() -> None:
@@ -59,6 +74,7 @@ def register() -> None:
         litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
         _install_supported_params()
         _install_completion_cost()
+        _install_async_retry_wait()
 
 
 def register_catalog(provider: ProviderSpec) -> None:
@@ -87,11 +103,9 @@ def _install_handler(route: str, handler: ProviderHandler) -> None:
 
 
 def _install_supported_params() -> None:
-    global _original_supported_params
-    if _original_supported_params is not None:
+    original = _first_wrap("get_supported_openai_params", supported_params_module.get_supported_openai_params)
+    if original is None:
         return
-    original = supported_params_module.get_supported_openai_params
-    _original_supported_params = original
 
     def get_supported_openai_params(
         model: str,
@@ -119,7 +133,6 @@ def _install_supported_params() -> None:
         module.__dict__["get_supported_openai_params"] = get_supported_openai_params
 
 
-_original_completion_cost: Callable[..., float] | None = None
 _STATED_COST_HEADER = "llm_provider-x-litellm-response-cost"
 
 
@@ -136,11 +149,9 @@ def provider_stated_cost(response: object) -> float | None:
 
 
 def _install_completion_cost() -> None:
-    global _original_completion_cost
-    if _original_completion_cost is not None:
+    original = _first_wrap("completion_cost", litellm.cost_calculator.completion_cost)
+    if original is None:
         return
-    original = litellm.cost_calculator.completion_cost
-    _original_completion_cost = original
 
     def completion_cost(*args: Any, **kwargs: Any) -> float:
         response = kwargs.get("completion_response", args[0] if args else None)
@@ -149,6 +160,28 @@ def _install_completion_cost() -> None:
 
     completion_cost.__doc__ = original.__doc__
     litellm.__dict__["completion_cost"] = completion_cost
+
+
+def _install_async_retry_wait() -> None:
+    # LiteLLM leaves this function unannotated.
+    original: Callable[..., Any] | None = _first_wrap(
+        "acompletion_with_retries", litellm.acompletion_with_retries
+    )
+    if original is None:
+        return
+
+    async def acompletion_with_retries(*args: Any, **kwargs: Any) -> Any:
+        model = kwargs.get("model", args[0] if args else "")
+        route, _ = _split_route(str(model), kwargs.get("custom_llm_provider"))
+        settled = settled_failure(kwargs.get("litellm_call_id")) if route is not None else None
+        if settled is not None:
+            # The handler has already retried this call within its timeout, waiting what the provider
+            # asked; LiteLLM's repeats would each get the same failure, after 1 s, 2 s, ... of sleep.
+            raise settled
+        return await original(*args, **kwargs)
+
+    acompletion_with_retries.__doc__ = original.__doc__
+    litellm.__dict__["acompletion_with_retries"] = acompletion_with_retries
 
 
 def _split_route(model: str, custom_llm_provider: str | None) -> tuple[str | None, str]:

@@ -12,12 +12,11 @@ sees one request for a 401 and ``num_retries + 1`` for a persistent 503, the cou
 LiteLLM's Router hands the handler ``max_retries=0`` and retries by itself, so the two never stack
 (``tests/unit/test_retries.py`` counts the Router's requests).
 
-What the package cannot change (LiteLLM 1.106, ``utils.py`` ``wrapper_async``): for a
-``RateLimitError`` on ``litellm.acompletion(num_retries=N)``, LiteLLM's async wrapper waits its own
-exponential backoff (1 s, 2 s, ...) between those repeats before re-raising. No request is sent and
-the result is the same, but the call returns that much later, past the call's timeout when the
-timeout is short. ``test_async_rate_limit_is_not_resent_by_litellm`` shows the request count; the
-wait is LiteLLM's.
+For a ``RateLimitError`` on ``litellm.acompletion(num_retries=N)``, LiteLLM's async wrapper
+(1.106, ``utils.py`` ``wrapper_async``) would repeat the call through
+``litellm.acompletion_with_retries`` with its own exponential backoff (1 s, 2 s, ...), past the call's
+timeout; ``register()`` wraps that function so a call the handler has already settled is not repeated
+(``test_async_rate_limit_waits_stay_within_the_timeout``).
 """
 
 from __future__ import annotations
@@ -230,12 +229,30 @@ def test_rate_limit_is_sent_num_retries_plus_one_times(emulator: Emulator) -> No
     assert sent(emulator, prompt) == 3
 
 
-def test_async_rate_limit_is_not_resent_by_litellm(emulator: Emulator) -> None:
-    """LiteLLM's async wrapper waits its own backoff (1 s here) before re-raising; see the module doc."""
-    prompt = "Slow down, async? emulate:fault=429 emulate:retry_after=0.05"
-    _, error = ask(MODELS["syncropic"], emulator.base_url("syncropic"), prompt, ASYNC, num_retries=2)
+@pytest.mark.parametrize("asked_by", ["num_retries", "litellm.num_retries"])
+def test_async_rate_limit_waits_stay_within_the_timeout(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, asked_by: str
+) -> None:
+    """A provider that stays rate-limited: every wait the call asks of the event loop, LiteLLM's own
+    included, adds up to less than ``timeout``; the provider sees ``num_retries + 1`` requests."""
+    waits: list[float] = []
+    sleep = asyncio.sleep
+
+    async def recorded_sleep(delay: float, *args: Any, **kwargs: Any) -> Any:
+        waits.append(delay)
+        return await sleep(delay, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "sleep", recorded_sleep)
+    retries: dict[str, Any] = {"num_retries": 3}
+    if asked_by == "litellm.num_retries":
+        monkeypatch.setattr(litellm, "num_retries", 3)
+        retries = {}
+    prompt = f"Slow down, async ({asked_by})? emulate:fault=429 emulate:retry_after=0.05"
+    _, error = ask(MODELS["syncropic"], emulator.base_url("syncropic"), prompt, ASYNC, timeout=1, **retries)
     assert type(error) is RateLimitError
-    assert sent(emulator, prompt) == 3
+    assert error.provider_error_code == "rate_limited"  # type: ignore[attr-defined]
+    assert sent(emulator, prompt) == 4
+    assert sum(waits) < 1
 
 
 def test_without_retry_after_the_wait_doubles(emulator: Emulator, caplog: pytest.LogCaptureFixture) -> None:
