@@ -16,8 +16,10 @@ PROVIDER = ProviderSpec(
     api_key_env="SYNTERNET_API_KEY",
     api_base_env="SYNTERNET_API_BASE",
     # Documented: model, messages, stream; the API "follows OpenAI's chat completions format", so the
-    # common sampling parameters are accepted too.
-    chat_params=COMMON_CHAT_PARAMS,
+    # common sampling parameters are accepted too. Not `n`: every call is one upstream stream, and
+    # LiteLLM's stream builder and stream wrapper keep one choice of it (texts merged, finish lost),
+    # so n > 1 is refused (or dropped with drop_params) rather than answered wrongly.
+    chat_params=COMMON_CHAT_PARAMS - {"n"},
     param_renames=MappingProxyType({"max_completion_tokens": "max_tokens"}),
     wire_model_prefix="synternet/",
     upstream_always_streams=True,

@@ -51,6 +51,15 @@ def test_logit_bias_is_not_a_documented_synthetic_param(emulator: Emulator) -> N
         _sent(emulator, "synthetic", "hf:zai-org/GLM-4.6", logit_bias={"42": 1})
 
 
+def test_synternet_refuses_several_choices_it_would_merge_into_one(emulator: Emulator) -> None:
+    """Each Synternet call is one upstream stream, which LiteLLM keeps as one choice."""
+    with pytest.raises(litellm.UnsupportedParamsError, match="n"):
+        _sent(emulator, "synternet", "syntoshi-apex-thinking", n=2)
+    body = _sent(emulator, "synternet", "syntoshi-apex-thinking", n=2, drop_params=True)
+    assert "n" not in body
+    assert _sent(emulator, "synthetic", "hf:zai-org/GLM-4.6", n=2)["n"] == 2
+
+
 def test_get_supported_openai_params_answers_for_the_route() -> None:
     kimi = litellm.get_supported_openai_params(
         model="hf:moonshotai/Kimi-K2-Instruct", custom_llm_provider="synthetic"
