@@ -6,6 +6,7 @@ import litellm
 import pytest
 from pydantic import ValidationError
 
+import litellm_providers
 from litellm_providers.catalog import ModelEntry, ProviderCatalog, bundled_catalog
 
 SYNTHETIC_WINDOWS = {
@@ -47,6 +48,18 @@ def test_syncropic_prices_are_the_gateways_not_the_vendors() -> None:
     assert info["input_cost_per_token"] == pytest.approx(1.30e-6)
     assert info["output_cost_per_token"] == pytest.approx(6.50e-6)
     assert info["litellm_provider"] == "syncropic"
+
+
+def test_a_price_the_user_states_survives_register(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Synternet publishes no price (LiteLLM says 0); the user's own price is kept and used."""
+    model = "synternet/syntoshi-apex-thinking"
+    monkeypatch.setattr(litellm, "model_cost", {**litellm.model_cost, model: dict(litellm.model_cost[model])})
+    assert litellm.cost_per_token(model=model, prompt_tokens=8, completion_tokens=16) == (0, 0)
+    price = {"input_cost_per_token": 1e-06, "output_cost_per_token": 4e-06}
+    litellm.register_model({model: {**price, "litellm_provider": "synternet", "mode": "chat"}})
+    litellm_providers.register()  # a proxy or a second import registers the catalog again
+    prompt_cost, answer_cost = litellm.cost_per_token(model=model, prompt_tokens=8, completion_tokens=16)
+    assert (prompt_cost, answer_cost) == (pytest.approx(8e-06), pytest.approx(64e-06))
 
 
 def test_catalog_rejects_unknown_fields_and_bad_values() -> None:
