@@ -50,6 +50,14 @@ class ModelEntry(BaseModel):
     reasoning_format: ReasoningFormat = "none"
     vision: bool = False
     tier: str | None = None
+    """The provider's tier(s) that serve the model, ``+``-joined when several do: ``paid``, or
+    ``anonymous+paid`` for the gateway's "Anonymous + Paid"."""
+
+    def admits(self, tier: str) -> bool:
+        """Whether a call served from ``tier`` (``anonymous``, ``paid``, ...) may use this model."""
+        return self.tier is not None and tier.lower() in {
+            part.strip().lower() for part in self.tier.split("+")
+        }
 
     def supported_params(self, provider: ProviderSpec) -> list[str]:
         params = set(provider.chat_params)

@@ -129,9 +129,15 @@ class _RedactKeysInHttpLogs(logging.Filter):
 _redact_http_logs = _RedactKeysInHttpLogs()
 
 
-def _key_digest(api_key: str) -> str:
+def _key_digest(api_key: str | None) -> str:
     # The pool is keyed by a digest, so no dump of the pool's state shows a key.
-    return hashlib.sha256(api_key.encode()).hexdigest()
+    return "" if api_key is None else hashlib.sha256(api_key.encode()).hexdigest()
+
+
+# What a keyless client is built with. The SDK needs some key (given none, it reads OPENAI_API_KEY and
+# would send the user's OpenAI key to another provider; given "", it refuses to build), but this one
+# never reaches the wire: every keyless request omits the Authorization header (``_Call.request_kwargs``).
+_NO_KEY = "no-key-sent"
 
 
 class _ClientPool:
@@ -149,7 +155,7 @@ class _ClientPool:
         ] = OrderedDict()
         self._lock = threading.Lock()
 
-    def sync(self, base_url: str, api_key: str) -> openai.OpenAI:
+    def sync(self, base_url: str, api_key: str | None) -> openai.OpenAI:
         key = (base_url, _key_digest(api_key))
         with self._lock:
             client = self._sync.get(key)
@@ -157,12 +163,13 @@ class _ClientPool:
                 if len(self._sync) >= _CLIENT_CACHE_SIZE:
                     self._sync.popitem(last=False)[1].close()
                 # Retries are the handler's (see the module docstring), never the SDK's.
-                _redact_http_logs.add(api_key)
-                client = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0)
+                if api_key is not None:
+                    _redact_http_logs.add(api_key)
+                client = openai.OpenAI(base_url=base_url, api_key=api_key or _NO_KEY, max_retries=0)
                 self._sync[key] = client
             return client
 
-    def async_(self, base_url: str, api_key: str) -> openai.AsyncOpenAI:
+    def async_(self, base_url: str, api_key: str | None) -> openai.AsyncOpenAI:
         loop = asyncio.get_running_loop()
         key = (base_url, _key_digest(api_key))
         with self._lock:
@@ -183,10 +190,11 @@ class _ClientPool:
                     clients.pop(next(iter(clients)))
                 # The SDK's default http client closes itself from __del__ on whatever loop is running
                 # then, which fails for connections of a loop that has closed; this one does not.
-                _redact_http_logs.add(api_key)
+                if api_key is not None:
+                    _redact_http_logs.add(api_key)
                 http_client = openai.DefaultAsyncHttpxClient()
                 client = openai.AsyncOpenAI(
-                    base_url=base_url, api_key=api_key, max_retries=0, http_client=http_client
+                    base_url=base_url, api_key=api_key or _NO_KEY, max_retries=0, http_client=http_client
                 )
                 clients[key] = client
             return client
@@ -244,14 +252,15 @@ class _Call:
         self.messages = messages
         self.stream = stream
         key = provider.api_key(api_key)
-        if not key:
+        if not key and not provider.anonymous_access:
             raise refused_before_sending(
                 provider,
                 self.model,
                 f"no API key. Pass api_key=... or set the {provider.api_key_env} environment variable.",
                 missing_key=True,
             )
-        self.api_key = key
+        # None for a keyless call to a provider with anonymous_access: sent with no Authorization.
+        self.api_key = key or None
         self.base_url = provider.api_base(api_base)
         entry = active_models(provider.route).get(self.model)
         if entry is not None and not entry.vision and _has_image(messages):
@@ -284,7 +293,9 @@ class _Call:
         return f"_Call({self.provider.route}/{self.model}, stream={self.stream})"
 
     def translator(self) -> StreamTranslator:
-        return StreamTranslator(self.provider, self.model, self.reasoning, self.merge_reasoning)
+        return StreamTranslator(
+            self.provider, self.model, self.reasoning, self.merge_reasoning, prompt=self.messages
+        )
 
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -299,11 +310,16 @@ class _Call:
     def request_kwargs(self) -> dict[str, Any]:
         # The whole body travels as extra_body so every parameter reaches the wire exactly as built.
         body = dict(self.body)
+        headers: dict[str, Any] = dict(self.headers)
+        if self.api_key is None and not any(name.lower() == "authorization" for name in headers):
+            # No key: no Authorization header at all (the SDK would otherwise send its placeholder,
+            # or refuse a request with none unless told it is omitted on purpose).
+            headers["Authorization"] = openai.Omit()
         return {
             "model": body.pop("model"),
             "messages": body.pop("messages"),
             "extra_body": body,
-            "extra_headers": self.headers,
+            "extra_headers": headers,
             "timeout": self.attempt_timeout(),
         }
 

@@ -17,7 +17,11 @@ Answers are deterministic, so recordings are stable. The last user message steer
 * ``emulate:retry_after=<seconds>``: the ``Retry-After`` an HTTP error fault sends (the ``429`` fault
   sends 30 unless told otherwise; the others send none unless told).
 
-Any API key is accepted except one starting with ``invalid``, which gets the provider's 401.
+Any API key is accepted except one starting with ``invalid``, which gets the provider's 401. A
+provider with ``anonymous_access`` (the Syncropel gateway) also serves requests with no
+``Authorization`` header, as its anonymous tier: models whose catalog tier admits it are answered
+(``X-Syncropic-Tier: anonymous``; keyed calls get ``paid``), the others get the documented 402
+``subscription_required``.
 """
 
 from __future__ import annotations
@@ -226,6 +230,8 @@ def _content_with_reasoning(reply: Reply, reasoning_format: str) -> tuple[list[s
         return [*pieces, *_words(reply.answer)], None
     if reasoning_format == "think_tags":
         return [f"<think>{reply.reasoning}</think>", *_words(reply.answer)], None
+    if reasoning_format == "think_tags_opened":  # the prompt opened the block: only the close is sent
+        return [f"{reply.reasoning}\n</think>\n\n", *_words(reply.answer)], None
     return _words(reply.answer), None
 
 
@@ -248,13 +254,20 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         if provider is None:
             return self._json(404, {"error": {"message": f"no such path {self.path}", "code": "not_found"}})
-        if not self._authorized():
+        anonymous = self._anonymous(provider)
+        if not anonymous and not self._authorized():
             return self._error(provider, 401, "", "Invalid API key provided")
         try:
             body = json.loads(raw)
         except ValueError:
             return self._error(provider, 400, "invalid_request_error", "The body is not valid JSON")
         self.server.requests.append({"provider": provider.route, "body": body, "headers": dict(self.headers)})
+        if anonymous:
+            # The tier gate runs up-front, before any fault a directive asks for.
+            served = active_models(provider.route).get(provider.catalog_model(str(body.get("model", ""))))
+            if served is None or not served.admits(provider.anonymous_tier):
+                status, code, message = _STATUS_FAULTS["402-subscription"]
+                return self._error(provider, status, code, message)
         directives = _directives(body)
         times = _number(directives.get("times"))
         if times is not None and sum(1 for seen in self.server.requests if seen["body"] == body) > times:
@@ -303,6 +316,10 @@ class _Handler(BaseHTTPRequestHandler):
             if path == urlparse(spec.default_api_base).path + suffix:
                 return spec
         return None
+
+    def _anonymous(self, provider: ProviderSpec) -> bool:
+        """A request with no Authorization header at all, to a provider that serves those."""
+        return provider.anonymous_access and self.headers.get("Authorization") is None
 
     def _authorized(self) -> bool:
         # Any key works except one that starts with "invalid", so a refused key can be recorded.
@@ -468,7 +485,8 @@ class _Handler(BaseHTTPRequestHandler):
             cents = math.ceil(usd / 1_000_000 * 100 * 10_000) / 10_000
         headers = {
             provider.cost_header: f"{cents:.4f}",
-            "X-Syncropic-Tier": (entry.tier if entry else None) or "paid",
+            # The tier the caller's bearer is served from, whatever tiers the model admits.
+            "X-Syncropic-Tier": provider.anonymous_tier if self._anonymous(provider) else "paid",
         }
         if provider.request_id_header:
             headers[provider.request_id_header] = self.server.next_id("req")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-ReasoningFormat = Literal["none", "think_tags", "brackets"]
+ReasoningFormat = Literal["none", "think_tags", "think_tags_opened", "brackets"]
 
 # LiteLLM exception classes a provider error code can map to, by name (resolved in errors.py so that
 # this module stays importable without LiteLLM).
@@ -64,6 +64,12 @@ class ProviderSpec:
     chat_params: frozenset[str]
     """OpenAI parameters the provider accepts for every catalogued model; tool and structured-output
     parameters are added per model from the catalog's capabilities."""
+    anonymous_access: bool = False
+    """Serves calls that carry no key at all. Such a call is sent with no ``Authorization`` header
+    (never an empty ``Bearer``) and the provider decides what it may do; without this, a call with no
+    key is refused before sending, with an error naming ``api_key_env``."""
+    anonymous_tier: str = "anonymous"
+    """The catalog tier (``ModelEntry.tier``) a call with no key is served from."""
     param_renames: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     wire_model_prefix: str = ""
     """Prepended to the model id on the wire when the user did not already write it."""

@@ -14,6 +14,12 @@ PROVIDER = ProviderSpec(
     default_api_base="https://api.syncropic.com/v1",
     # The gateway documents SYNCROPEL_API_KEY (the product's name), the base URL uses the domain's.
     api_key_env="SYNCROPEL_API_KEY",
+    # "Anonymous tier is meant for evaluation — you don't need a Syncropel subscription to try the
+    # gateway, but you're limited to a single low-cost model": bearer type "Anonymous (no Syncropel
+    # account)". A call with no key goes out with no Authorization header; the gateway serves
+    # gemini-flash-1.5 ("Anonymous + Paid") and answers 402 subscription_required for the rest.
+    anonymous_access=True,
+    anonymous_tier="anonymous",
     streams_usage=True,
     # "The full live model list, with current pricing, is available via the capabilities endpoint."
     models_path="/capabilities",

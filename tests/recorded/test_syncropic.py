@@ -1,4 +1,5 @@
-"""syncropic/ on recorded HTTP: the gateway's cost, tier and request id, and its error table."""
+"""syncropic/ on recorded HTTP: the gateway's cost, tier and request id, its error table, and its
+anonymous tier (no key)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import litellm
 import pytest
 from litellm.integrations.custom_logger import CustomLogger
@@ -158,3 +160,105 @@ def test_stream_cost_logged_by_litellm_is_the_gateway_figure(
     assert built._hidden_params["response_cost"] == pytest.approx(header_cost)
     assert litellm.completion_cost(built) == pytest.approx(header_cost)
     assert logged_cost.wait_for_one() == pytest.approx(header_cost)
+
+
+# -- the anonymous tier: "you don't need a Syncropel subscription to try the gateway" -------------------
+
+ANONYMOUS_MODEL = "syncropic/gemini-flash-1.5"  # "Anonymous + Paid" in the gateway's model table
+
+
+@pytest.fixture
+def sent_headers(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Headers]:
+    """The headers of every request the client sends, as it sends them (recording or replaying)."""
+    seen: list[httpx.Headers] = []
+    sync_send, async_send = httpx.Client.send, httpx.AsyncClient.send
+
+    def send(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        seen.append(request.headers)
+        return sync_send(self, request, **kwargs)
+
+    async def asend(self: httpx.AsyncClient, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        seen.append(request.headers)
+        return await async_send(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", send)
+    monkeypatch.setattr(httpx.AsyncClient, "send", asend)
+    return seen
+
+
+@pytest.fixture
+def no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYNCROPEL_API_KEY", raising=False)
+
+
+def _tier(response: Any) -> str:
+    return str(response._hidden_params["additional_headers"]["llm_provider-x-syncropic-tier"])
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("no_key")
+def test_keyless_call_to_the_included_model_is_served_on_the_anonymous_tier(
+    recorded_base: Any, sent_headers: list[httpx.Headers]
+) -> None:
+    response = litellm.completion(
+        model=ANONYMOUS_MODEL, messages=QUESTION, api_base=recorded_base("syncropic")
+    )
+    assert response.choices[0].message.content == "You asked: Say hello in one sentence."
+    assert _tier(response) == "anonymous"
+    assert response._hidden_params["response_cost"] > 0
+    assert len(sent_headers) == 1
+    assert "authorization" not in sent_headers[0]  # no header at all, not an empty "Bearer "
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("no_key")
+def test_keyless_stream_and_async_on_the_anonymous_tier(
+    recorded_base: Any, sent_headers: list[httpx.Headers]
+) -> None:
+    # "Anonymous tier supports streaming on the included model."
+    kwargs: dict[str, Any] = {
+        "model": ANONYMOUS_MODEL,
+        "messages": QUESTION,
+        "api_base": recorded_base("syncropic"),
+    }
+    chunks = list(litellm.completion(stream=True, **kwargs))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == (
+        "You asked: Say hello in one sentence."
+    )
+    assert _tier(chunks[0]) == "anonymous"
+
+    async def run() -> Any:
+        return await litellm.acompletion(**kwargs)
+
+    assert _tier(asyncio.run(run())) == "anonymous"
+    assert len(sent_headers) == 2
+    assert all("authorization" not in headers for headers in sent_headers)
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("no_key")
+def test_keyless_call_to_a_paid_model_gets_the_gateways_subscription_required(
+    recorded_base: Any, sent_headers: list[httpx.Headers]
+) -> None:
+    with pytest.raises(litellm.exceptions.PaymentRequiredError) as caught:
+        _call(recorded_base)  # claude-haiku-4-5: "Paid"
+    error = caught.value
+    assert error.status_code == 402
+    assert error.provider_error_code == "subscription_required"  # type: ignore[attr-defined]
+    assert error.request_id.startswith("req_")  # type: ignore[attr-defined]
+    assert "upgrade or use anonymous tier" in str(error)
+    assert len(sent_headers) == 1  # refused by the gateway, not locally
+    assert "authorization" not in sent_headers[0]
+
+
+@pytest.mark.vcr
+def test_keyed_call_to_the_anonymous_model_is_served_on_the_paid_tier(
+    recorded_base: Any, sent_headers: list[httpx.Headers]
+) -> None:
+    # The tier is the caller's bearer's, not the model's: a key calling gemini-flash-1.5 is paid.
+    response = litellm.completion(
+        model=ANONYMOUS_MODEL, messages=QUESTION, api_base=recorded_base("syncropic")
+    )
+    assert _tier(response) == "paid"
+    assert sent_headers[0]["authorization"].startswith("Bearer ")
+    assert len(sent_headers[0]["authorization"]) > len("Bearer ")
