@@ -94,7 +94,8 @@ def run_demo(prompt: str, out: TextIO | None = None) -> int:
             )
             chunks = [chunk for chunk in stream if chunk.choices]
             deltas = [chunk.choices[0].delta for chunk in chunks]
-            reasoning = "".join(getattr(delta, "reasoning_content", None) or "" for delta in deltas)
+            # Stripped for display: thinking models end their reasoning with the newlines before </think>.
+            reasoning = "".join(getattr(delta, "reasoning_content", None) or "" for delta in deltas).strip()
             answer = "".join(delta.content or "" for delta in deltas)
             write(
                 f"  {dim}reasoning: {(reasoning or '(none)').replace(chr(10), chr(10) + ' ' * 13)}{reset}\n"

@@ -12,6 +12,11 @@ everything that can no longer turn into a marker and holds back only a proper pr
 as it is decided. All other decisions (optional space after a colon, whitespace after a segment,
 bracket depth) are kept as state, never as buffered text; that is what makes the result independent of
 how the stream was chunked.
+
+``feed_event`` is ``feed`` for a text known to be one whole provider event (one SSE object's
+content). Only the bracket splitter uses that knowledge: Synternet documents that each reasoning step
+arrives as one whole object whose content is ``[Thinking: ...]`` or ``[Reasoning: ...]``, so such an
+object is one segment whatever brackets its reasoning contains.
 """
 
 from __future__ import annotations
@@ -55,6 +60,10 @@ class ReasoningSplitter(Protocol):
         """Take the next chunk; return the text that is now decided."""
         ...
 
+    def feed_event(self, text: str) -> Split:
+        """Like ``feed``, for a text that is one whole provider event (one SSE object's content)."""
+        ...
+
     def close(self) -> Split:
         """End of stream: return whatever was held back."""
         ...
@@ -77,7 +86,8 @@ def _is_bracket_marker_prefix(text: str) -> bool:
 class BracketReasoningSplitter:
     """``[Thinking: ...]`` / ``[Reasoning: ...]`` segments are reasoning; everything else is content.
 
-    A segment ends at the ``]`` that balances its ``[`` (reasoning may contain brackets, e.g. code).
+    In ``feed`` a segment ends at the ``]`` that balances its ``[`` (reasoning may contain brackets, e.g.
+    code). ``feed_event`` also knows where the provider's event ends, which settles unbalanced brackets.
     """
 
     __slots__ = ("_any_reasoning", "_depth", "_held", "_need_separator", "_skip_space", "_skip_ws")
@@ -146,6 +156,35 @@ class BracketReasoningSplitter:
             self._need_separator = self._any_reasoning
         return Split("".join(reasoning), "".join(content))
 
+    def feed_event(self, text: str) -> Split:
+        """Take one whole provider event (one SSE object's content); return the text now decided.
+
+        Synternet sends each reasoning step as one whole object whose content is ``[Thinking: ...]`` or
+        ``[Reasoning: ...]``. So when no segment or partial marker is pending and the event, apart from
+        surrounding whitespace, starts with a marker and ends with ``]``, it is exactly one segment: all
+        of it up to that last ``]`` is reasoning, even with unbalanced brackets inside (``[0, 1)``,
+        ``(0, 1]``), which bracket counting in ``feed`` would misread. Any other event is ``feed(text)``.
+        """
+        if self._held or self._depth:
+            return self.feed(text)
+        body = text.strip()
+        marker = next((m for m in _BRACKET_MARKERS if body.startswith(m)), None)
+        # An event holding a second marker is several segments: counting brackets reads it best.
+        if marker is None or not body.endswith("]") or _BRACKET_MARKER_RE.search(body, 1):
+            return self.feed(text)
+        # Leading whitespace goes through `feed`: content, or dropped right after an earlier segment.
+        # It holds nothing, since whitespace cannot start a marker.
+        lead = self.feed(text[: len(text) - len(text.lstrip())])
+        inner = body[len(marker) : -1]
+        if inner.startswith(" "):
+            inner = inner[1:]
+        reasoning: list[str] = []
+        self._need_separator = self._any_reasoning
+        self._emit_reasoning(inner, reasoning)
+        # Trailing whitespace is dropped here, and whitespace opening the next event by `_skip_ws`.
+        self._skip_ws = True
+        return lead + Split(reasoning="".join(reasoning))
+
     def _scan_segment(self, buf: str, pos: int, reasoning: list[str]) -> int:
         """Emit reasoning from ``pos`` up to the balancing ``]`` (or the end); return where it stopped."""
         depth = self._depth
@@ -188,21 +227,31 @@ _THINK_MAX_PENDING: Final = len(_THINK_CLOSE) - 1
 
 
 class ThinkTagSplitter:
-    """``<think>...</think>`` blocks are reasoning; everything else is content. Blocks do not nest."""
+    """``<think>...</think>`` blocks are reasoning; everything else is content. Blocks do not nest.
 
-    __slots__ = ("_held", "_inside", "_skip_ws")
+    With ``opened=True`` the stream starts inside a block: models whose chat template puts ``<think>``
+    in the prompt (Qwen3-*-Thinking-2507, DeepSeek-R1-0528 with its newer template) answer
+    ``reasoning</think>answer``. A leading ``<think>`` (after optional whitespace) is still accepted and
+    skipped, so output that does repeat the opening tag splits the same way.
+    """
+
+    __slots__ = ("_held", "_inside", "_may_open", "_opened", "_skip_ws")
 
     max_pending: Final = _THINK_MAX_PENDING
 
-    def __init__(self) -> None:
+    def __init__(self, *, opened: bool = False) -> None:
+        self._opened = opened
         self._reset()
 
     def _reset(self) -> None:
         # A suffix that may still become the tag being looked for.
         self._held = ""
-        self._inside = False
-        # Drop whitespace right after either tag, until the first non-whitespace character.
-        self._skip_ws = False
+        self._inside = self._opened
+        # Drop whitespace right after either tag, until the first non-whitespace character; an opened
+        # stream starts as if right after "<think>".
+        self._skip_ws = self._opened
+        # Opened stream, no reasoning seen yet: a "<think>" here is the optional repeated opening tag.
+        self._may_open = self._opened
 
     @property
     def pending(self) -> int:
@@ -223,6 +272,17 @@ class ThinkTagSplitter:
                     break
                 pos = match.start()
                 self._skip_ws = False
+            if self._may_open:
+                if buf.startswith(_THINK_OPEN, pos):
+                    self._may_open = False
+                    self._skip_ws = True
+                    pos += len(_THINK_OPEN)
+                    continue
+                if _THINK_OPEN.startswith(buf[pos:]):
+                    # A proper prefix of "<think>" (pos < end): shorter than the longest held tag.
+                    self._held = buf[pos:]
+                    break
+                self._may_open = False
             out = reasoning if self._inside else content
             tag = _THINK_CLOSE if self._inside else _THINK_OPEN
             found = buf.find(tag, pos)
@@ -240,6 +300,10 @@ class ThinkTagSplitter:
             self._inside = not self._inside
             self._skip_ws = True
         return Split("".join(reasoning), "".join(content))
+
+    def feed_event(self, text: str) -> Split:
+        """``feed``: tags are found in the text itself, so event boundaries add nothing."""
+        return self.feed(text)
 
     def close(self) -> Split:
         # A held partial tag never completed, so it is plain text of whichever channel it sits in.
@@ -262,20 +326,31 @@ class PassthroughSplitter:
     def feed(self, text: str) -> Split:
         return Split(content=text)
 
+    def feed_event(self, text: str) -> Split:
+        """``feed``: without inline reasoning, event boundaries add nothing."""
+        return self.feed(text)
+
     def close(self) -> Split:
         return _EMPTY
 
 
 def splitter_for(reasoning_format: str) -> ReasoningSplitter:
-    """A fresh splitter for a provider's ``reasoning_format`` ("brackets", "think_tags" or "none")."""
+    """A fresh splitter for a provider's ``reasoning_format``.
+
+    "brackets", "think_tags", "think_tags_opened" (the ``<think>`` is in the prompt, so the output starts
+    inside the block) or "none".
+    """
     if reasoning_format == "brackets":
         return BracketReasoningSplitter()
     if reasoning_format == "think_tags":
         return ThinkTagSplitter()
+    if reasoning_format == "think_tags_opened":
+        return ThinkTagSplitter(opened=True)
     if reasoning_format == "none":
         return PassthroughSplitter()
     raise ValueError(
-        f"unknown reasoning format {reasoning_format!r}; expected 'brackets', 'think_tags' or 'none'"
+        f"unknown reasoning format {reasoning_format!r}; "
+        "expected 'brackets', 'think_tags', 'think_tags_opened' or 'none'"
     )
 
 

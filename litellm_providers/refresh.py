@@ -91,7 +91,8 @@ class LiveModel(BaseModel):
         features = set(self.supported_features or ())
         if "reasoning" in features:
             data["reasoning"] = True
-            data.setdefault("reasoning_format", "think_tags")
+            if data.get("reasoning_format", "none") == "none":  # the bundled format, when it has one, wins
+                data["reasoning_format"] = "think_tags"
         if features & _TOOL_FEATURES:
             data["tools"] = True
         if features & _STRUCTURED_FEATURES:

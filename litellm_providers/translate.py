@@ -11,18 +11,31 @@ import copy
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import httpx
 import litellm
 import pydantic
 from litellm.litellm_core_utils.core_helpers import process_response_headers
-from litellm.types.utils import Delta, ModelResponse, ModelResponseStream, StreamingChoices, Usage
+from litellm.types.utils import (
+    CompletionTokensDetailsWrapper,
+    Delta,
+    ModelResponse,
+    ModelResponseStream,
+    StreamingChoices,
+    Usage,
+)
 
 from litellm_providers.catalog import ModelEntry
 from litellm_providers.provider import ProviderSpec, ReasoningFormat
-from litellm_providers.reasoning import ReasoningSplitter, Split, split_text, splitter_for
+from litellm_providers.reasoning import (
+    PassthroughSplitter,
+    ReasoningSplitter,
+    Split,
+    split_text,
+    splitter_for,
+)
 
 # Keys LiteLLM leaves in optional_params that are instructions to LiteLLM or the client, not the API.
 _NOT_FOR_THE_WIRE = frozenset({"max_retries", "extra_headers", "extra_body", "stream"})
@@ -234,6 +247,10 @@ def model_response_from_json(
         content = message.get("content")
         reasoning_text = _reasoning_field(message)
         if reasoning_text is None and isinstance(content, str) and reasoning != "none":
+            if reasoning == "think_tags_opened" and "</think>" not in content:
+                # A whole answer that never closed a block the prompt opened did not think: all of
+                # it is the answer (a stream has to decide earlier; see ThinkTagSplitter).
+                reasoning = "think_tags"
             parts = split_text(splitter_for(reasoning), content)
             content, reasoning_text = parts.content, parts.reasoning or None
         message.pop("reasoning", None)
@@ -264,7 +281,15 @@ class StreamTranslator:
     after any text the splitters still hold and after the provider's usage chunk.
     """
 
-    def __init__(self, provider: ProviderSpec, model: str, reasoning: ReasoningFormat, merge_reasoning: bool):
+    def __init__(
+        self,
+        provider: ProviderSpec,
+        model: str,
+        reasoning: ReasoningFormat,
+        merge_reasoning: bool,
+        *,
+        prompt: Sequence[Any] | None = None,
+    ):
         self._provider = provider
         self._model = model
         self._reasoning = reasoning
@@ -273,6 +298,11 @@ class StreamTranslator:
         self._in_merged_reasoning: dict[int, bool] = {}
         self._finish: dict[int, str] = {}
         self._usage: Usage | None = None
+        # The call's messages, and the text streamed so far, for a usage estimate when the provider
+        # sends none (Synternet never does): see _estimated_usage.
+        self._prompt = prompt
+        self._answer_text: list[str] = []
+        self._reasoning_text: list[str] = []
         self._id = f"chatcmpl-{uuid.uuid4().hex}"
         self._created = int(time.time())
         self.hidden_params: dict[str, Any] = {"custom_llm_provider": provider.route}
@@ -300,33 +330,84 @@ class StreamTranslator:
         for raw_choice in chunk.get("choices") or ():
             index = raw_choice.get("index", 0)
             delta = raw_choice.get("delta") or {}
-            split = self._splitter(index).feed(delta["content"]) if delta.get("content") else Split()
             upstream_reasoning = _reasoning_field(delta)
+            if upstream_reasoning and index not in self._splitters:
+                # The provider separates reasoning itself: its content holds no tags to look for.
+                self._splitters[index] = PassthroughSplitter()
+            # One provider event: Synternet's reasoning steps are each a whole event (see feed_event).
+            split = self._splitter(index).feed_event(delta["content"]) if delta.get("content") else Split()
             if upstream_reasoning:
                 split = Split(reasoning=upstream_reasoning) + split
             if raw_choice.get("finish_reason"):
                 self._finish[index] = raw_choice["finish_reason"]
             tool_calls = delta.get("tool_calls")
+            if self._prompt is not None:
+                self._count(split, tool_calls)
             if split or tool_calls or delta.get("role"):
                 out.append(self._chunk(index, split, tool_calls=tool_calls, role=delta.get("role")))
         return out
 
     def close(self) -> list[ModelResponseStream]:
         """The chunks that end the stream: held-back text, the provider's usage, then the finish."""
-        out = [self._chunk(i, s.close()) for i, s in self._splitters.items()]
-        out = [c for c in out if _has_payload(c)]
-        if self._usage is not None:
+        held = [(i, s.close()) for i, s in self._splitters.items()]
+        out = [c for c in (self._chunk(i, split) for i, split in held) if _has_payload(c)]
+        usage = self._usage
+        if usage is None and self._prompt is not None:
+            for _, split in held:
+                self._count(split, None)
+            usage = self._estimated_usage()
+        if usage is not None:
             cost = self.hidden_params.get("response_cost")
             if cost is not None:
                 # LiteLLM's stream builder takes a provider-stated cost from usage.cost, and logs,
                 # bills (proxy spend) and returns that instead of recomputing it from the catalog.
-                self._usage.cost = cost
+                usage.cost = cost
             usage_chunk = self._chunk(0, Split())
-            usage_chunk.usage = self._usage
+            usage_chunk.usage = usage
             out.append(usage_chunk)
         for index, reason in sorted(self._finish.items()):
             out.append(self._chunk(index, Split(), finish_reason=reason))
         return out
+
+    def _count(self, split: Split, tool_calls: Any) -> None:
+        if split.content:
+            self._answer_text.append(split.content)
+        if split.reasoning:
+            self._reasoning_text.append(split.reasoning)
+        for call in tool_calls or ():
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict):
+                self._answer_text.extend(
+                    str(function[part]) for part in ("name", "arguments") if function.get(part)
+                )
+
+    def _estimated_usage(self) -> Usage | None:
+        """Token counts made locally, the way LiteLLM's stream builder counts, for a stream without usage.
+
+        LiteLLM logs a custom provider's stream that carries no usage as 0 prompt and 0 completion
+        tokens, so callbacks, proxy spend and ``stream_chunk_builder`` would all see 0. An estimate is
+        closer to the truth; ``_hidden_params["usage_is_estimate"]`` says it is one.
+        """
+        try:
+            prompt = litellm.token_counter(model=self._model, messages=list(self._prompt or ()))
+            answer, reasoning = (
+                litellm.token_counter(model=self._model, text="".join(parts), count_response_tokens=True)
+                if parts
+                else 0
+                for parts in (self._answer_text, self._reasoning_text)
+            )
+        except Exception as error:  # a prompt the tokenizer cannot read: no estimate, as LiteLLM does
+            logger.debug("%s: no usage estimate for this stream: %s", self._provider.display_name, error)
+            return None
+        self.hidden_params["usage_is_estimate"] = True
+        return Usage(
+            prompt_tokens=prompt,
+            completion_tokens=answer + reasoning,
+            total_tokens=prompt + answer + reasoning,
+            completion_tokens_details=CompletionTokensDetailsWrapper(
+                reasoning_tokens=reasoning, text_tokens=answer
+            ),
+        )
 
     def _splitter(self, index: int) -> ReasoningSplitter:
         if index not in self._splitters:

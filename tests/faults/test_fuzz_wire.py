@@ -313,7 +313,7 @@ def _cut_text(text: str, points: list[int]) -> list[str]:
 @settings(max_examples=200, deadline=None, database=None, phases=PHASES)
 @given(
     chunks=st.lists(CHUNKS, max_size=5),
-    reasoning_format=st.sampled_from(["none", "think_tags", "brackets"]),
+    reasoning_format=st.sampled_from(["none", "think_tags", "think_tags_opened", "brackets"]),
     merge=st.booleans(),
 )
 def test_the_translator_reads_or_refuses_any_chunk(

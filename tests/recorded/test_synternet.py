@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import litellm
 import pytest
+from litellm.integrations.custom_logger import CustomLogger
 
 MODEL = "synternet/syntoshi-apex-thinking"
 DOCUMENTED = [{"role": "user", "content": "Explain how blockchain consensus works emulate:script=documented"}]
@@ -94,3 +96,46 @@ def test_async_and_async_stream(recorded_base: Any) -> None:
     response, chunks = asyncio.run(run())
     assert response.choices[0].message.content == DOCUMENTED_ANSWER
     assert _channels(chunks) == (DOCUMENTED_REASONING, DOCUMENTED_ANSWER)
+
+
+@pytest.mark.vcr
+def test_an_unbalanced_bracket_in_the_reasoning_keeps_the_answer(recorded_base: Any) -> None:
+    """Each reasoning step is one whole event (seed 001), so "[0, 1)" inside one does not swallow the rest."""
+    messages = [{"role": "user", "content": "Is 0.5 in [0, 1)?"}]
+    expected = (
+        "The user asked: 'Is 0.5 in [0, 1)?'.\nLet me answer briefly.",
+        "You asked: Is 0.5 in [0, 1)?",
+    )
+    message = _call(recorded_base, messages).choices[0].message
+    assert (message.reasoning_content, message.content) == expected
+    assert _channels(list(_call(recorded_base, messages, stream=True))) == expected
+
+
+class _LoggedTokens(CustomLogger):
+    """What LiteLLM's logging (callbacks, proxy spend) records for each call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: list[tuple[int, int]] = []
+
+    def log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        logged = kwargs["standard_logging_object"]
+        self.tokens.append((logged["prompt_tokens"], logged["completion_tokens"]))
+
+
+@pytest.mark.vcr
+def test_a_stream_counts_the_tokens_a_call_does(recorded_base: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Synternet sends no usage; a stream is estimated like a call, not logged as 0 tokens."""
+    logged = _LoggedTokens()
+    monkeypatch.setattr(litellm, "callbacks", [logged])
+    response = _call(recorded_base, DOCUMENTED)
+    chunks = list(_call(recorded_base, DOCUMENTED, stream=True))
+    deadline = time.monotonic() + 10  # LiteLLM logs a sync call from a worker thread
+    while len(logged.tokens) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    call_usage = (response.usage.prompt_tokens, response.usage.completion_tokens)
+    assert call_usage[0] > 0 and call_usage[1] > 0
+    assert logged.tokens == [call_usage, call_usage]
+    built = litellm.stream_chunk_builder(chunks, messages=DOCUMENTED)
+    assert (built.usage.prompt_tokens, built.usage.completion_tokens) == call_usage
+    assert built.usage.completion_tokens_details.reasoning_tokens > 0

@@ -116,3 +116,21 @@ def test_synthetic_think_tags_cut_across_chunks_stream(recorded_base: Any) -> No
         content,
         reasoning,
     )
+
+
+@pytest.mark.vcr
+def test_qwen_thinking_answers_with_only_the_closing_tag(recorded_base: Any) -> None:
+    """Qwen3 Thinking-2507's template opens <think> in the prompt: the answer has only </think>."""
+    model = "synthetic/hf:Qwen/Qwen3-235B-A22B-Thinking-2507"
+    expected = (
+        "The user asked: 'What is the capital of France?'. Let me answer briefly.",
+        "You asked: What is the capital of France?",
+    )
+    message = _call(recorded_base, model=model).choices[0].message
+    assert (message.reasoning_content.strip(), message.content) == expected
+    chunks = list(_call(recorded_base, model=model, stream=True))
+    reasoning = "".join(
+        getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in chunks if c.choices
+    )
+    content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert (reasoning.strip(), content) == expected

@@ -94,6 +94,15 @@ def reference_think(text: str) -> Split:
     return Split("".join(reasoning), "".join(content))
 
 
+def reference_think_opened(text: str) -> Split:
+    # The prompt ended with "<think>": the output is read as if it followed that tag, after dropping a
+    # repeated "<think>" (and the whitespace before it) at its start.
+    rest = text.lstrip()
+    if rest.startswith("<think>"):
+        rest = rest[len("<think>") :]
+    return reference_think("<think>" + rest)
+
+
 # --- helpers ----------------------------------------------------------------------------------------
 
 
@@ -102,6 +111,17 @@ def feed_all(splitter: AnySplitter, chunks: Sequence[str]) -> Split:
     for chunk in chunks:
         total += splitter.feed(chunk)
     return total + splitter.close()
+
+
+def feed_events(splitter: AnySplitter, events: Sequence[str]) -> Split:
+    total = Split()
+    for event in events:
+        total += splitter.feed_event(event)
+    return total + splitter.close()
+
+
+def opened_think() -> ThinkTagSplitter:
+    return ThinkTagSplitter(opened=True)
 
 
 def cut(text: str, points: Sequence[int]) -> list[str]:
@@ -147,8 +167,9 @@ texts = st.lists(st.sampled_from(TOKENS), max_size=40).map("".join)
 FORMATS: list[tuple[Callable[[], AnySplitter], Callable[[str], Split], int]] = [
     (BracketReasoningSplitter, reference_brackets, BRACKET_BOUND),
     (ThinkTagSplitter, reference_think, THINK_BOUND),
+    (opened_think, reference_think_opened, THINK_BOUND),
 ]
-format_ids = ["brackets", "think_tags"]
+format_ids = ["brackets", "think_tags", "think_tags_opened"]
 
 
 @st.composite
@@ -180,6 +201,13 @@ def test_splitter_for_known_formats() -> None:
     assert isinstance(splitter_for("brackets"), BracketReasoningSplitter)
     assert isinstance(splitter_for("think_tags"), ThinkTagSplitter)
     assert isinstance(splitter_for("none"), PassthroughSplitter)
+
+
+def test_splitter_for_think_tags_opened_starts_inside_the_block() -> None:
+    splitter = splitter_for("think_tags_opened")
+    assert isinstance(splitter, ThinkTagSplitter)
+    assert split_text(splitter, "hmm</think>Hi") == Split("hmm", "Hi")
+    assert split_text(splitter_for("think_tags"), "hmm</think>Hi") == Split(content="hmm</think>Hi")
 
 
 def test_splitter_for_returns_fresh_instances() -> None:
@@ -412,6 +440,139 @@ def test_close_resets_for_reuse() -> None:
     assert split_text(splitter, "b][Thinking: C]") == Split("C", "b]")
 
 
+# --- brackets: whole events -------------------------------------------------------------------------
+
+MARKERS = ("[Thinking:", "[Reasoning:")
+
+
+def looks_like_one_segment(event: str) -> bool:
+    body = event.strip()
+    return body.startswith(MARKERS) and body.endswith("]")
+
+
+def balance(text: str) -> str:
+    """``text`` with unmatched "]" dropped and missing "]" appended."""
+    out: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch == "]":
+            if not depth:
+                continue
+            depth -= 1
+        elif ch == "[":
+            depth += 1
+        out.append(ch)
+    return "".join(out) + "]" * depth
+
+
+INNER_TOKENS = [
+    "a",
+    "b",
+    " ",
+    "\n",
+    "\u2003",
+    ":",
+    "[",
+    "]",
+    "(",
+    ")",
+    "x[0]",
+    "[Reasoning: ",
+    "[Thinking:",
+    "中",
+    "🧠",
+]
+inner_texts = st.lists(st.sampled_from(INNER_TOKENS), max_size=20).map("".join)
+around = st.sampled_from(["", " ", "\n", "\n\n", " \t"])
+balanced_segment_events = st.builds(
+    lambda lead, marker, space, inner, trail: f"{lead}{marker}{space}{balance(inner)}]{trail}",
+    around,
+    st.sampled_from(MARKERS),
+    st.sampled_from(["", " "]),
+    inner_texts,
+    around,
+)
+other_events = texts.filter(lambda t: not looks_like_one_segment(t))
+
+
+def test_whole_event_with_unbalanced_open_bracket_closes_at_its_end() -> None:
+    events = [
+        "[Thinking: ranges like [0, 1) are half-open.]",
+        "[Reasoning: so 1 is excluded.]",
+        "The answer is no.",
+    ]
+    assert feed_events(BracketReasoningSplitter(), events) == Split(
+        reasoning="ranges like [0, 1) are half-open.\nso 1 is excluded.",
+        content="The answer is no.",
+    )
+
+
+def test_whole_event_with_extra_close_bracket_does_not_leak_reasoning() -> None:
+    events = [
+        "[Thinking: the interval (0, 1] contains 1.]",
+        "[Reasoning: and not 0.]",
+        "Yes, 1 is in it.",
+    ]
+    assert feed_events(BracketReasoningSplitter(), events) == Split(
+        reasoning="the interval (0, 1] contains 1.\nand not 0.",
+        content="Yes, 1 is in it.",
+    )
+
+
+def test_whole_event_is_emitted_at_once_and_whitespace_handled_like_feed() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed_event("Intro ") == Split(content="Intro ")
+    assert splitter.feed_event("\n[Thinking: a [b]\n") == Split("a [b", "\n")
+    assert splitter.feed_event("  [Reasoning:  c)]") == Split(reasoning="\n c)")
+    assert splitter.feed_event("\n\nAnswer ") == Split(content="Answer ")
+    assert not splitter.close()
+
+
+def test_two_segments_in_one_event_are_two_segments() -> None:
+    events = ["[Thinking: a][Reasoning: b]", "Answer"]
+    assert feed_events(BracketReasoningSplitter(), events) == Split("a\nb", "Answer")
+
+
+def test_event_that_is_not_one_segment_is_fed_as_usual() -> None:
+    # A partial segment (the provider split it after all), or a segment followed by the answer.
+    events = ["[Thinking: a [", "b] c]", "Answer [1]"]
+    assert feed_events(BracketReasoningSplitter(), events) == Split("a [b] c", "Answer [1]")
+    assert feed_events(BracketReasoningSplitter(), ["[Thinking: a]See [1]."]) == Split("a", "See [1].")
+    # Inside an unterminated segment the next event continues it, even if it looks like a segment.
+    assert feed_events(BracketReasoningSplitter(), ["[Thinking: a", "[Reasoning: b]", "]c"]) == Split(
+        "a[Reasoning: b]", "c"
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(events=st.lists(st.one_of(balanced_segment_events, other_events), max_size=8))
+def test_whole_events_split_like_feed_when_brackets_balance(events: list[str]) -> None:
+    by_event = BracketReasoningSplitter()
+    by_chunk = BracketReasoningSplitter()
+    for event in events:
+        assert by_event.feed_event(event) == by_chunk.feed(event)
+        assert by_event.pending == by_chunk.pending
+    assert by_event.close() == by_chunk.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(inner=texts.filter(lambda text: not any(m in text for m in MARKERS)), marker=st.sampled_from(MARKERS))
+def test_whole_event_segment_is_reasoning_whatever_its_brackets(inner: str, marker: str) -> None:
+    events = [f"{marker} {inner}]", "[Reasoning: done]", "\nAnswer"]
+    expected = f"{inner}\ndone" if inner else "done"
+    assert feed_events(BracketReasoningSplitter(), events) == Split(expected, "Answer")
+
+
+@pytest.mark.parametrize("make", [ThinkTagSplitter, opened_think, PassthroughSplitter])
+@settings(max_examples=100, deadline=None)
+@given(sample=chunked_texts())
+def test_feed_event_is_feed_for_other_formats(
+    make: Callable[[], AnySplitter], sample: tuple[str, list[str]]
+) -> None:
+    _, chunks = sample
+    assert feed_events(make(), chunks) == feed_all(make(), chunks)
+
+
 # --- think tags: examples ---------------------------------------------------------------------------
 
 
@@ -472,6 +633,46 @@ def test_think_lone_angle_is_emitted_once_it_cannot_be_a_tag() -> None:
     assert splitter.pending == 0
 
 
+# --- think tags opened in the prompt -----------------------------------------------------------------
+
+
+def test_think_tags_opened_without_opening_tag() -> None:
+    # Qwen3-*-Thinking-2507: the chat template put "<think>" in the prompt.
+    text = "The user wants 2+2.\nThat is 4.\n</think>\n\nThe answer is 4."
+    assert split_text(ThinkTagSplitter(opened=True), text) == Split(
+        "The user wants 2+2.\nThat is 4.\n", "The answer is 4."
+    )
+
+
+def test_think_tags_opened_accepts_a_leading_opening_tag() -> None:
+    with_tag = "\n<think>\nThe user wants 2+2.\n</think>\n\nThe answer is 4."
+    without_tag = "The user wants 2+2.\n</think>\n\nThe answer is 4."
+    expected = Split("The user wants 2+2.\n", "The answer is 4.")
+    assert split_text(ThinkTagSplitter(opened=True), with_tag) == expected
+    assert split_text(ThinkTagSplitter(opened=True), without_tag) == expected
+    assert feed_all(ThinkTagSplitter(opened=True), list(with_tag)) == expected
+
+
+def test_think_tags_opened_only_a_leading_opening_tag_is_skipped() -> None:
+    assert split_text(ThinkTagSplitter(opened=True), "a <think> b</think>c") == Split("a <think> b", "c")
+
+
+def test_think_tags_opened_holds_a_possible_opening_tag_then_releases_it() -> None:
+    splitter = ThinkTagSplitter(opened=True)
+    assert splitter.feed("  <thi") == Split()
+    assert splitter.pending == len("<thi")
+    assert splitter.feed("s is it</think>") == Split(reasoning="<this is it")
+    assert splitter.feed("Done") == Split(content="Done")
+    assert not splitter.close()
+
+
+def test_think_tags_opened_unterminated_is_all_reasoning_and_close_resets() -> None:
+    splitter = ThinkTagSplitter(opened=True)
+    assert splitter.feed("still thinking </thi") == Split(reasoning="still thinking ")
+    assert splitter.close() == Split(reasoning="</thi")
+    assert split_text(splitter, "again</think>x") == Split("again", "x")
+
+
 # --- volume -----------------------------------------------------------------------------------------
 
 
@@ -485,7 +686,7 @@ def test_think_lone_angle_is_emitted_once_it_cannot_be_a_tag() -> None:
         ),
         (ThinkTagSplitter, "<think>\nweigh a < b </think>\n Answer with <b> tags. ", THINK_BOUND),
     ],
-    ids=format_ids,
+    ids=format_ids[:2],
 )
 def test_one_megabyte_in_seven_character_chunks(
     make: Callable[[], AnySplitter], unit: str, bound: int

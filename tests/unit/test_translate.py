@@ -7,7 +7,7 @@ from typing import Any
 import litellm
 
 from litellm_providers.providers import PROVIDERS
-from litellm_providers.translate import StreamTranslator, build_request
+from litellm_providers.translate import StreamTranslator, build_request, model_response_from_json
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -37,6 +37,31 @@ def test_upstream_reasoning_fields_pass_through_untouched() -> None:
     reasoning = "".join(getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in chunks)
     assert reasoning == "from the provider <think>not a tag</think> and more"
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == "answer"
+
+
+def test_a_provider_that_separates_reasoning_keeps_its_answer_with_an_opened_block_format() -> None:
+    """think_tags_opened reads untagged text as reasoning; not when the provider split it already."""
+    translator = StreamTranslator(PROVIDERS["synthetic"], "m", "think_tags_opened", merge_reasoning=False)
+    chunks = _run(
+        translator,
+        [
+            _chunk({"role": "assistant", "reasoning_content": "thought"}),
+            _chunk({"content": "answer"}, "stop"),
+        ],
+    )
+    reasoning = "".join(getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in chunks)
+    assert (reasoning, "".join(c.choices[0].delta.content or "" for c in chunks)) == ("thought", "answer")
+
+
+def test_a_whole_answer_that_never_closes_an_opened_block_is_all_answer() -> None:
+    body = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "Paris."}}]}
+    response = model_response_from_json(PROVIDERS["synthetic"], "m", body, "think_tags_opened", False)
+    message = response.choices[0].message
+    assert (message.content, getattr(message, "reasoning_content", None)) == ("Paris.", None)
+    body["choices"][0]["message"]["content"] = "It is Paris.\n</think>\n\nParis."
+    response = model_response_from_json(PROVIDERS["synthetic"], "m", body, "think_tags_opened", False)
+    assert response.choices[0].message.content == "Paris."
+    assert response.choices[0].message.reasoning_content.strip() == "It is Paris."
 
 
 def test_finish_and_usage_come_last_after_held_back_text() -> None:
