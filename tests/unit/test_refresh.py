@@ -15,7 +15,7 @@ from litellm_providers import catalog
 from litellm_providers.catalog import read_fresh_cache
 from litellm_providers.cli import main
 from litellm_providers.emulator import NEW_LIVE_MODEL, Emulator
-from litellm_providers.refresh import refresh_catalog
+from litellm_providers.refresh import LiveModel, refresh_catalog
 from litellm_providers.registration import register
 
 
@@ -129,3 +129,14 @@ def test_an_image_for_a_vision_model_passes_through_intact(emulator: Emulator) -
         api_base=emulator.base_url("synthetic"),
     )
     assert emulator.requests[-1]["body"]["messages"] == IMAGE_MESSAGE
+
+
+def test_a_live_reasoning_flag_gives_a_plain_model_a_reasoning_format_but_keeps_a_bundled_one() -> None:
+    bundled = catalog.bundled_catalog("synthetic").models
+    plain = bundled["hf:zai-org/GLM-4.6"]
+    assert plain.reasoning_format == "none"
+    live = LiveModel(id="hf:zai-org/GLM-4.6", supported_features=["reasoning"])
+    assert live.merged_over(plain).reasoning_format == "think_tags"
+    qwen = bundled["hf:Qwen/Qwen3-235B-A22B-Thinking-2507"]
+    live = LiveModel(id="hf:Qwen/Qwen3-235B-A22B-Thinking-2507", supported_features=["reasoning"])
+    assert live.merged_over(qwen).reasoning_format == "think_tags_opened"
