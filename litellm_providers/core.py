@@ -139,6 +139,10 @@ def _key_digest(api_key: str | None) -> str:
 # never reaches the wire: every keyless request omits the Authorization header (``_Call.request_kwargs``).
 _NO_KEY = "no-key-sent"
 
+# The SDK sends OPENAI_ORG_ID and OPENAI_PROJECT_ID as headers on every request: the user's OpenAI
+# account, which is none of these providers' business.
+_NOT_OPENAI: Mapping[str, Any] = {"OpenAI-Organization": openai.Omit(), "OpenAI-Project": openai.Omit()}
+
 
 class _ClientPool:
     """openai clients by (base URL, key): one connection pool per endpoint, as LiteLLM keeps its own.
@@ -165,7 +169,9 @@ class _ClientPool:
                 # Retries are the handler's (see the module docstring), never the SDK's.
                 if api_key is not None:
                     _redact_http_logs.add(api_key)
-                client = openai.OpenAI(base_url=base_url, api_key=api_key or _NO_KEY, max_retries=0)
+                client = openai.OpenAI(
+                    base_url=base_url, api_key=api_key or _NO_KEY, max_retries=0, default_headers=_NOT_OPENAI
+                )
                 self._sync[key] = client
             return client
 
@@ -194,7 +200,11 @@ class _ClientPool:
                     _redact_http_logs.add(api_key)
                 http_client = openai.DefaultAsyncHttpxClient()
                 client = openai.AsyncOpenAI(
-                    base_url=base_url, api_key=api_key or _NO_KEY, max_retries=0, http_client=http_client
+                    base_url=base_url,
+                    api_key=api_key or _NO_KEY,
+                    max_retries=0,
+                    http_client=http_client,
+                    default_headers=_NOT_OPENAI,
                 )
                 clients[key] = client
             return client

@@ -105,3 +105,19 @@ def test_missing_key_is_a_clear_error_before_any_request(
 def test_extra_headers_reach_the_wire(emulator: Emulator) -> None:
     _sent(emulator, "synternet", "syntoshi-apex-thinking", extra_headers={"X-Trace-Id": "trace-42"})
     assert emulator.requests[-1]["headers"]["X-Trace-Id"] == "trace-42"
+
+
+@pytest.mark.parametrize(
+    ("route", "model"),
+    [("synthetic", "hf:zai-org/GLM-4.6"), ("synternet", "syntoshi-apex-thinking"), ("syncropic", "gpt-4o")],
+)
+def test_the_users_openai_organization_and_project_stay_home(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, route: str, model: str
+) -> None:
+    """The openai SDK would send OPENAI_ORG_ID / OPENAI_PROJECT_ID to whatever base URL it is given."""
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-of-the-users-openai-account")
+    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-of-the-users-openai-account")
+    # A key of its own, so the call builds a client now, with these variables set.
+    _sent(emulator, route, model, api_key=f"key-for-the-org-test-{route}")
+    sent = {name.lower() for name in emulator.requests[-1]["headers"]}
+    assert not sent & {"openai-organization", "openai-project"}
