@@ -35,6 +35,12 @@ FAULT_MODELS = {
     "syncropic": "syncropic/claude-haiku-4-5",
 }
 
+
+def requests_with(emulator: Emulator, prompt: str) -> int:
+    """How many requests the emulator received whose last message is ``prompt``."""
+    return sum(1 for seen in emulator.requests if seen["body"]["messages"][-1]["content"] == prompt)
+
+
 # Keys that must never show up anywhere: tests that look for leaks search for these strings.
 SENTINEL_KEYS = {route: f"sentinel-{route}-key-0123456789abcdef" for route in PROVIDERS}
 

@@ -46,7 +46,7 @@ from litellm.exceptions import (
 )
 
 from litellm_providers.emulator import Emulator
-from tests.conftest import FAULT_MODELS
+from tests.conftest import FAULT_MODELS, requests_with
 
 MODELS = FAULT_MODELS
 RETRY_LOG = re.compile(r"retry (\d+) of (\d+) in ([\d.]+) s")
@@ -103,10 +103,6 @@ def ask(model: str, base: str, prompt: str, mode: Mode, **kwargs: Any) -> tuple[
     return "".join(parts), None
 
 
-def sent(emulator: Emulator, prompt: str) -> int:
-    return sum(1 for seen in emulator.requests if seen["body"]["messages"][-1]["content"] == prompt)
-
-
 def retries_logged(caplog: pytest.LogCaptureFixture) -> list[tuple[int, int, float]]:
     found = []
     for record in caplog.records:
@@ -159,7 +155,7 @@ def test_faults_that_would_fail_again_are_sent_once(
     prompt = f"[{route} {mode.name}] emulate:fault={fault}"
     _, error = ask(MODELS[route], emulator.base_url(route), prompt, mode, num_retries=3)
     assert type(error) is error_class
-    assert sent(emulator, prompt) == 1
+    assert requests_with(emulator, prompt) == 1
     assert retries_logged(caplog) == []
 
 
@@ -187,7 +183,7 @@ def test_transient_faults_are_retried_until_they_pass(
     answer, error = ask(MODELS["syncropic"], emulator.base_url("syncropic"), prompt, SYNC, num_retries=2)
     assert error is None
     assert answer == f"You asked: Transient {fault}?"
-    assert sent(emulator, prompt) == 2
+    assert requests_with(emulator, prompt) == 2
     assert [(n, of) for n, of, _ in retries_logged(caplog)] == [(1, 2)]
     if hint:
         assert retries_logged(caplog)[0][2] == pytest.approx(0.05)  # exactly the provider's wait
@@ -201,7 +197,7 @@ def test_every_route_and_mode_retries_a_503(emulator: Emulator, route: str, mode
     answer, error = ask(MODELS[route], emulator.base_url(route), prompt, mode, num_retries=2)
     assert error is None
     assert answer == f"You asked: Busy? [{route} {mode.name}]"
-    assert sent(emulator, prompt) == 2
+    assert requests_with(emulator, prompt) == 2
 
 
 def test_synternet_call_is_retried_when_its_upstream_stream_is_cut(emulator: Emulator) -> None:
@@ -210,7 +206,7 @@ def test_synternet_call_is_retried_when_its_upstream_stream_is_cut(emulator: Emu
     answer, error = ask(MODELS["synternet"], emulator.base_url("synternet"), prompt, SYNC, num_retries=1)
     assert error is None
     assert answer == "You asked: Cut once?"
-    assert sent(emulator, prompt) == 2
+    assert requests_with(emulator, prompt) == 2
 
 
 @pytest.mark.parametrize("mode", [SYNC, ASYNC], ids=lambda mode: mode.name)
@@ -219,14 +215,14 @@ def test_a_persistent_fault_is_sent_num_retries_plus_one_times(emulator: Emulato
     prompt = f"Down? {mode.name} emulate:fault=503 emulate:retry_after=0.05"
     _, error = ask(MODELS["syncropic"], emulator.base_url("syncropic"), prompt, mode, num_retries=2)
     assert type(error) is ServiceUnavailableError
-    assert sent(emulator, prompt) == 3
+    assert requests_with(emulator, prompt) == 3
 
 
 def test_rate_limit_is_sent_num_retries_plus_one_times(emulator: Emulator) -> None:
     prompt = "Slow down? emulate:fault=429 emulate:retry_after=0.05"
     _, error = ask(MODELS["syncropic"], emulator.base_url("syncropic"), prompt, SYNC, num_retries=2)
     assert type(error) is RateLimitError
-    assert sent(emulator, prompt) == 3
+    assert requests_with(emulator, prompt) == 3
 
 
 @pytest.mark.parametrize("asked_by", ["num_retries", "litellm.num_retries"])
@@ -251,7 +247,7 @@ def test_async_rate_limit_waits_stay_within_the_timeout(
     _, error = ask(MODELS["syncropic"], emulator.base_url("syncropic"), prompt, ASYNC, timeout=1, **retries)
     assert type(error) is RateLimitError
     assert error.provider_error_code == "rate_limited"  # type: ignore[attr-defined]
-    assert sent(emulator, prompt) == 4
+    assert requests_with(emulator, prompt) == 4
     assert sum(waits) < 1
 
 
@@ -287,7 +283,7 @@ def test_a_wait_longer_than_the_timeout_is_not_taken(
     )
     assert type(error) is RateLimitError
     assert error.retry_after == 30  # type: ignore[attr-defined]
-    assert sent(emulator, prompt) == 1
+    assert requests_with(emulator, prompt) == 1
     assert retries_logged(caplog) == []
     assert any("would end after the call's timeout" in r.getMessage() for r in caplog.records)
 
@@ -301,7 +297,7 @@ def test_the_timeout_bounds_the_whole_call_not_each_attempt(
         MODELS["syncropic"], emulator.base_url("syncropic"), prompt, SYNC, num_retries=10, timeout=1.2
     )
     assert type(error) is ServiceUnavailableError
-    assert 1 <= sent(emulator, prompt) < 4
+    assert 1 <= requests_with(emulator, prompt) < 4
     assert any("would end after the call's timeout" in r.getMessage() for r in caplog.records)
 
 
@@ -311,7 +307,7 @@ def test_a_timed_out_attempt_has_used_the_time_there_was(emulator: Emulator) -> 
         MODELS["syncropic"], emulator.base_url("syncropic"), prompt, SYNC, num_retries=3, timeout=0.5
     )
     assert type(error) is Timeout
-    assert sent(emulator, prompt) == 1
+    assert requests_with(emulator, prompt) == 1
 
 
 @pytest.fixture

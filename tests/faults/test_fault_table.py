@@ -47,7 +47,7 @@ from litellm.exceptions import (
 
 from litellm_providers.emulator import FAULTS, Emulator
 from litellm_providers.providers import PROVIDERS
-from tests.conftest import FAULT_MODELS
+from tests.conftest import FAULT_MODELS, requests_with
 
 MODELS = FAULT_MODELS
 # The emulator's `timeout` fault answers after 5 s; the client gives up long before.
@@ -168,10 +168,6 @@ def call(model: str, base: str, prompt: str, mode: Mode, **kwargs: Any) -> tuple
     except Exception as error:
         return received, error
     return received, None
-
-
-def requests_with(emulator: Emulator, prompt: str) -> int:
-    return sum(1 for seen in emulator.requests if seen["body"]["messages"][-1]["content"] == prompt)
 
 
 def wrapped_by_litellm(mode: Mode, fault: str, status: int) -> bool:
