@@ -37,7 +37,6 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 import litellm
 import openai
 import pydantic
@@ -45,6 +44,14 @@ from litellm.llms.custom_llm import CustomLLM
 from litellm.types.utils import ModelResponse, ModelResponseStream
 
 from litellm_providers.catalog import active_models
+from litellm_providers.compat import (
+    CONNECT_ERRORS,
+    HTTP_ERRORS,
+    RESPONSE_NOT_READ,
+    TIMEOUT_ERRORS,
+    TIMEOUT_TYPES,
+    caused_by,
+)
 from litellm_providers.errors import (
     is_transient,
     provider_error,
@@ -229,7 +236,7 @@ def _total_seconds(timeout: Any) -> float | None:
         return None
     if isinstance(timeout, int | float):
         return float(timeout) if timeout > 0 else None
-    if isinstance(timeout, httpx.Timeout):
+    if isinstance(timeout, TIMEOUT_TYPES):
         parts = [p for p in (timeout.connect, timeout.read, timeout.write, timeout.pool) if p is not None]
         return max(parts) if parts else None
     return None
@@ -295,7 +302,8 @@ class _Call:
         asked = optional_params.get("max_retries")
         # litellm.num_retries set globally reaches LiteLLM's wrapper but not the handler's params.
         self.max_retries = _retries(litellm.num_retries if asked is None else asked)
-        self.timeout = timeout if isinstance(timeout, int | float | httpx.Timeout) else None
+        # A number, or an httpx / httpx2 Timeout (the SDK converts one to the other).
+        self.timeout: Any = timeout if isinstance(timeout, (int, float, *TIMEOUT_TYPES)) else None
         budget = _total_seconds(timeout)
         self.deadline = self.started + budget if budget is not None else None
 
@@ -310,10 +318,10 @@ class _Call:
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
 
-    def attempt_timeout(self) -> float | httpx.Timeout | None:
+    def attempt_timeout(self) -> Any:
         """The timeout of one attempt: the call's own, but never beyond what is left of it."""
         left = self.remaining()
-        if left is None or isinstance(self.timeout, httpx.Timeout):
+        if left is None or isinstance(self.timeout, TIMEOUT_TYPES):
             return self.timeout
         return max(min(self.timeout or left, left), 0.001)
 
@@ -347,7 +355,7 @@ class _Call:
         body: bytes | str
         try:
             body = response.content
-        except httpx.ResponseNotRead:
+        except RESPONSE_NOT_READ:
             body = json.dumps(error.body) if error.body is not None else b""
         return provider_error(
             self.provider, self.model, response.status_code, body, response.headers, secret=self.api_key
@@ -357,13 +365,16 @@ class _Call:
         """Any failure of the transport, as the LiteLLM exception a caller can act on.
 
         ``headers`` are those of the stream being read, when it failed mid-stream: they carry the
-        request id the caller needs to quote.
+        request id the caller needs to quote. What happened decides the message (never connected,
+        failed before the answer's headers, cut mid-response), not which library or SDK version
+        raised it: openai 2 raises httpx's errors mid-stream, openai 3 wraps httpx2's in its own.
         """
+        mid_stream = headers is not None
         if isinstance(error, UnreadableAnswer):
             return self.transport(f"the stream carried {error}", headers, transient=True)
         if isinstance(error, openai.APIStatusError):
             return self.http_error(error)
-        if isinstance(error, openai.APITimeoutError | httpx.TimeoutException):
+        if isinstance(error, openai.APITimeoutError) or caused_by(error, TIMEOUT_ERRORS) is not None:
             return transport_error(
                 self.provider,
                 self.model,
@@ -372,19 +383,24 @@ class _Call:
                 secret=self.api_key,
                 request_id=self.request_id(headers),
             )
-        if isinstance(error, openai.APIError) and error.body is not None and headers is not None:
+        if isinstance(error, openai.APIError) and error.body is not None and mid_stream:
             # An SSE `error` event in an otherwise successful stream.
-            return stream_error_event(self.provider, self.model, error.body, headers, secret=self.api_key)
+            return stream_error_event(
+                self.provider, self.model, error.body, headers or {}, secret=self.api_key
+            )
+        cause = caused_by(error, HTTP_ERRORS) or error
         if isinstance(error, json.JSONDecodeError):
             problem = f"the stream carried a line that is not JSON ({error.msg})"
         elif isinstance(error, UnicodeDecodeError):
             problem = f"the stream carried bytes that are not UTF-8 ({error.reason})"
-        elif isinstance(error, openai.APIConnectionError) and isinstance(error.__cause__, httpx.ConnectError):
-            problem = f"could not connect to {self.base_url} ({_describe(error.__cause__)})"
+        elif mid_stream:
+            problem = f"the connection failed mid-response ({_describe(cause)})"
+        elif caused_by(error, CONNECT_ERRORS) is not None:
+            problem = f"could not connect to {self.base_url} ({_describe(cause)})"
         elif isinstance(error, openai.APIConnectionError):
-            problem = f"the connection to {self.base_url} failed ({_describe(error.__cause__ or error)})"
+            problem = f"the connection to {self.base_url} failed ({_describe(cause)})"
         else:
-            problem = f"the connection failed mid-response ({_describe(error)})"
+            problem = f"the connection failed mid-response ({_describe(cause)})"
         return self.transport(problem, headers)
 
     def transport(self, problem: str, headers: Mapping[str, str] | None, transient: bool = True) -> Exception:
@@ -403,7 +419,7 @@ class _Call:
             problem += "; everything received was delivered"
         return self.transport(problem, headers)
 
-    def not_a_stream(self, response: httpx.Response, body: bytes) -> Exception:
+    def not_a_stream(self, response: Any, body: bytes) -> Exception:
         """The failure when a stream was asked for and a 200 came back that is not an event stream."""
         return unusable_answer(
             self.provider,
@@ -415,7 +431,7 @@ class _Call:
             secret=self.api_key,
         )
 
-    def response_from_json(self, http_response: httpx.Response) -> ModelResponse:
+    def response_from_json(self, http_response: Any) -> ModelResponse:
         try:
             data = json.loads(http_response.content)
             response = model_response_from_json(
@@ -448,7 +464,14 @@ def _describe(error: BaseException) -> str:
 
 
 # Everything reading a provider's answer can raise; each becomes a LiteLLM exception in _Call.failure.
-_TRANSPORT_ERRORS = (openai.APIError, httpx.HTTPError, json.JSONDecodeError, UnicodeDecodeError)
+_TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
+    openai.APIError,
+    *HTTP_ERRORS,
+    json.JSONDecodeError,
+    UnicodeDecodeError,
+)
+# ... and reading a stream, also an event the translator cannot read.
+_STREAM_ERRORS: tuple[type[Exception], ...] = (*_TRANSPORT_ERRORS, UnreadableAnswer)
 
 
 def _event(chunk: Any) -> Any:
@@ -702,7 +725,7 @@ class ProviderHandler(CustomLLM):
         try:
             for event in stream:
                 yield from translator.translate(_event(event))
-        except (*_TRANSPORT_ERRORS, UnreadableAnswer) as error:
+        except _STREAM_ERRORS as error:
             failure = call.failure(error, headers)
         finally:
             stream.close()
@@ -774,7 +797,7 @@ class ProviderHandler(CustomLLM):
             async for event in stream:
                 for chunk in translator.translate(_event(event)):
                     yield chunk
-        except (*_TRANSPORT_ERRORS, UnreadableAnswer) as error:
+        except _STREAM_ERRORS as error:
             failure = call.failure(error, headers)
         finally:
             await stream.close()

@@ -261,7 +261,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             return self._error(provider, 400, "invalid_request_error", "The body is not valid JSON")
-        self.server.requests.append({"provider": provider.route, "body": body, "headers": dict(self.headers)})
+        # Header names lower-cased, as HTTP compares them (httpx sends "Authorization", httpx2 lower-case).
+        sent = {name.lower(): value for name, value in self.headers.items()}
+        self.server.requests.append({"provider": provider.route, "body": body, "headers": sent})
         if anonymous:
             # The tier gate runs up-front, before any fault a directive asks for.
             served = active_models(provider.route).get(provider.catalog_model(str(body.get("model", ""))))

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import httpx
 import litellm
 import pydantic
 from litellm.litellm_core_utils.core_helpers import process_response_headers
@@ -196,11 +195,11 @@ def build_request(
     return body, headers
 
 
-def hidden_params_from_headers(provider: ProviderSpec, headers: httpx.Headers) -> dict[str, Any]:
+def hidden_params_from_headers(provider: ProviderSpec, headers: Mapping[str, str]) -> dict[str, Any]:
     """What the response headers tell LiteLLM: forwarded headers, and the provider's own cost."""
     hidden: dict[str, Any] = {"custom_llm_provider": provider.route}
     forwarded = {name: headers[name] for name in provider.forwarded_headers if name in headers}
-    additional = process_response_headers(headers)
+    additional = process_response_headers(dict(headers.items()))
     # LiteLLM's convention: provider headers travel as "llm_provider-<name>", which the proxy returns.
     additional.update({f"llm_provider-{name.lower()}": value for name, value in forwarded.items()})
     hidden["additional_headers"] = additional

@@ -20,11 +20,11 @@ import traceback
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import litellm
 import pytest
 
 from litellm_providers import core
+from litellm_providers.compat import HTTP_LIBRARIES, RESPONSE_NOT_READ
 from litellm_providers.emulator import FAULTS, Emulator
 from litellm_providers.registration import HANDLERS
 from tests.conftest import FAULT_MODELS, SENTINEL_KEYS
@@ -69,10 +69,10 @@ def debug_logs() -> Iterator[_Records]:
 
 
 def _response_texts(response: Any) -> list[str]:
-    if not isinstance(response, httpx.Response):
+    if not isinstance(response, tuple(library.Response for library in HTTP_LIBRARIES)):
         return []
     texts = [repr(dict(response.headers))]
-    with contextlib.suppress(httpx.ResponseNotRead):
+    with contextlib.suppress(*RESPONSE_NOT_READ):
         texts.append(response.text)
     with contextlib.suppress(RuntimeError):  # no request attached
         texts.append(repr(dict(response.request.headers)))
@@ -92,7 +92,7 @@ def everything_reachable_from(error: BaseException) -> list[str]:
         texts.append("".join(traceback.format_exception(current)))
         texts += _response_texts(getattr(current, "response", None))
         request = getattr(current, "request", None)
-        if isinstance(request, httpx.Request):
+        if isinstance(request, tuple(library.Request for library in HTTP_LIBRARIES)):
             texts.append(repr(dict(request.headers)))
         pending += [current.__cause__, current.__context__, getattr(current, "original_exception", None)]
     return texts

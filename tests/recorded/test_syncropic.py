@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-import httpx
 import litellm
 import pytest
 from litellm.integrations.custom_logger import CustomLogger
+
+from litellm_providers.compat import HTTP_LIBRARIES
 
 MODEL = "syncropic/claude-haiku-4-5"
 QUESTION = [{"role": "user", "content": "Say hello in one sentence."}]
@@ -168,21 +169,23 @@ ANONYMOUS_MODEL = "syncropic/gemini-flash-1.5"  # "Anonymous + Paid" in the gate
 
 
 @pytest.fixture
-def sent_headers(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Headers]:
-    """The headers of every request the client sends, as it sends them (recording or replaying)."""
-    seen: list[httpx.Headers] = []
-    sync_send, async_send = httpx.Client.send, httpx.AsyncClient.send
+def sent_headers(monkeypatch: pytest.MonkeyPatch) -> list[Mapping[str, str]]:
+    """The headers of every request the client sends, as it sends them (recording or replaying),
+    whichever HTTP library the openai SDK sends with (httpx on openai 2, httpx2 on openai 3)."""
+    seen: list[Mapping[str, str]] = []
+    for library in HTTP_LIBRARIES:
+        sync_send, async_send = library.Client.send, library.AsyncClient.send
 
-    def send(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        seen.append(request.headers)
-        return sync_send(self, request, **kwargs)
+        def send(self: Any, request: Any, *args: Any, _send: Any = sync_send, **kwargs: Any) -> Any:
+            seen.append(request.headers)
+            return _send(self, request, *args, **kwargs)
 
-    async def asend(self: httpx.AsyncClient, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        seen.append(request.headers)
-        return await async_send(self, request, **kwargs)
+        async def asend(self: Any, request: Any, *args: Any, _send: Any = async_send, **kwargs: Any) -> Any:
+            seen.append(request.headers)
+            return await _send(self, request, *args, **kwargs)
 
-    monkeypatch.setattr(httpx.Client, "send", send)
-    monkeypatch.setattr(httpx.AsyncClient, "send", asend)
+        monkeypatch.setattr(library.Client, "send", send)
+        monkeypatch.setattr(library.AsyncClient, "send", asend)
     return seen
 
 
@@ -198,7 +201,7 @@ def _tier(response: Any) -> str:
 @pytest.mark.vcr
 @pytest.mark.usefixtures("no_key")
 def test_keyless_call_to_the_included_model_is_served_on_the_anonymous_tier(
-    recorded_base: Any, sent_headers: list[httpx.Headers]
+    recorded_base: Any, sent_headers: list[Mapping[str, str]]
 ) -> None:
     response = litellm.completion(
         model=ANONYMOUS_MODEL, messages=QUESTION, api_base=recorded_base("syncropic")
@@ -213,7 +216,7 @@ def test_keyless_call_to_the_included_model_is_served_on_the_anonymous_tier(
 @pytest.mark.vcr
 @pytest.mark.usefixtures("no_key")
 def test_keyless_stream_and_async_on_the_anonymous_tier(
-    recorded_base: Any, sent_headers: list[httpx.Headers]
+    recorded_base: Any, sent_headers: list[Mapping[str, str]]
 ) -> None:
     # "Anonymous tier supports streaming on the included model."
     kwargs: dict[str, Any] = {
@@ -238,7 +241,7 @@ def test_keyless_stream_and_async_on_the_anonymous_tier(
 @pytest.mark.vcr
 @pytest.mark.usefixtures("no_key")
 def test_keyless_call_to_a_paid_model_gets_the_gateways_subscription_required(
-    recorded_base: Any, sent_headers: list[httpx.Headers]
+    recorded_base: Any, sent_headers: list[Mapping[str, str]]
 ) -> None:
     with pytest.raises(litellm.exceptions.PaymentRequiredError) as caught:
         _call(recorded_base)  # claude-haiku-4-5: "Paid"
@@ -253,7 +256,7 @@ def test_keyless_call_to_a_paid_model_gets_the_gateways_subscription_required(
 
 @pytest.mark.vcr
 def test_keyed_call_to_the_anonymous_model_is_served_on_the_paid_tier(
-    recorded_base: Any, sent_headers: list[httpx.Headers]
+    recorded_base: Any, sent_headers: list[Mapping[str, str]]
 ) -> None:
     # The tier is the caller's bearer's, not the model's: a key calling gemini-flash-1.5 is paid.
     response = litellm.completion(

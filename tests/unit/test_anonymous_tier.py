@@ -70,7 +70,7 @@ def test_keyless_gateway_call_sends_no_credentials_of_any_kind(
     monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-key-for-another-provider")
     monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-key-for-another-provider")
     response = _keyless(emulator, "gemini-flash-1.5")
-    sent = {name.lower() for name in emulator.requests[-1]["headers"]}
+    sent = set(emulator.requests[-1]["headers"])
     assert "authorization" not in sent
     assert response._hidden_params["additional_headers"]["llm_provider-x-syncropic-tier"] == "anonymous"
 

@@ -85,9 +85,9 @@ def test_api_key_and_base_come_from_kwargs_then_environment(
     monkeypatch.setenv("SYNTHETIC_API_BASE", emulator.base_url("synthetic"))
     monkeypatch.setenv("SYNTHETIC_API_KEY", "env-key-for-test")
     litellm.completion(model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO)
-    assert emulator.requests[-1]["headers"]["Authorization"] == "Bearer env-key-for-test"
+    assert emulator.requests[-1]["headers"]["authorization"] == "Bearer env-key-for-test"
     litellm.completion(model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO, api_key="kwarg-key")
-    assert emulator.requests[-1]["headers"]["Authorization"] == "Bearer kwarg-key"
+    assert emulator.requests[-1]["headers"]["authorization"] == "Bearer kwarg-key"
 
 
 def test_missing_key_is_a_clear_error_before_any_request(
@@ -104,7 +104,7 @@ def test_missing_key_is_a_clear_error_before_any_request(
 
 def test_extra_headers_reach_the_wire(emulator: Emulator) -> None:
     _sent(emulator, "synternet", "syntoshi-apex-thinking", extra_headers={"X-Trace-Id": "trace-42"})
-    assert emulator.requests[-1]["headers"]["X-Trace-Id"] == "trace-42"
+    assert emulator.requests[-1]["headers"]["x-trace-id"] == "trace-42"
 
 
 @pytest.mark.parametrize(
@@ -119,5 +119,5 @@ def test_the_users_openai_organization_and_project_stay_home(
     monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-of-the-users-openai-account")
     # A key of its own, so the call builds a client now, with these variables set.
     _sent(emulator, route, model, api_key=f"key-for-the-org-test-{route}")
-    sent = {name.lower() for name in emulator.requests[-1]["headers"]}
+    sent = set(emulator.requests[-1]["headers"])
     assert not sent & {"openai-organization", "openai-project"}

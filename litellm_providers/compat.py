@@ -1,0 +1,89 @@
+"""Version seams: what differs between the LiteLLM and openai releases the package supports.
+
+The supported range is what CI runs (``.ci/run``, one fresh venv per leg): the floor, LiteLLM 1.106 on
+openai 2, and the newest, LiteLLM 1.110 on openai 3. openai 2 speaks HTTP through ``httpx``; openai 3
+through ``httpx2``, a fork with the same API whose classes are distinct (an ``httpx2.ConnectError`` is
+not an ``httpx.ConnectError``). LiteLLM itself still builds its exceptions on ``httpx``. Everything
+that asks "which transport error was this?" asks it here, of both libraries.
+
+The LiteLLM internals the package reaches into (LiteLLM offers no public hook for them), each touched in
+one place and guarded by ``tests/unit/test_litellm_seams.py``, whose failures name the LiteLLM version:
+
+=====================================================  ==============================================
+internal                                               touched by
+=====================================================  ==============================================
+``JSONProviderRegistry`` / ``openai_compatible_providers``  ``registration._take_over_builtin_route``
+``litellm.custom_provider_map`` + ``custom_llm_setup``  ``registration._install_handler``
+``get_supported_openai_params`` (module + lazy attr)   ``registration._install_supported_params``
+``litellm.acompletion_with_retries``                   ``registration._install_async_retry_wait``
+``litellm.completion_cost`` / cost header convention   ``registration._install_completion_cost``
+``CustomLLM`` handler signature (``headers=``, ...)    ``core.ProviderHandler``
+``stream_chunk_builder`` + ``logging_obj``             ``translate.aggregate_stream``
+=====================================================  ==============================================
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
+from typing import Any
+
+import httpx
+import openai
+
+
+def _sdk_http_library() -> ModuleType:
+    # The module the SDK's own client class comes from: httpx on openai 2, httpx2 on openai 3.
+    for base in openai.DefaultHttpxClient.__mro__[1:]:
+        root = base.__module__.split(".")[0]
+        if root in sys.modules and root.startswith("httpx"):
+            return sys.modules[root]
+    return httpx
+
+
+SDK_HTTP: ModuleType = _sdk_http_library()
+"""The HTTP library the openai SDK sends requests with."""
+
+HTTP_LIBRARIES: tuple[ModuleType, ...] = (httpx,) if SDK_HTTP is httpx else (httpx, SDK_HTTP)
+"""Every HTTP library whose errors and responses can reach the package."""
+
+
+def _classes(name: str) -> tuple[type[Exception], ...]:
+    return tuple(getattr(library, name) for library in HTTP_LIBRARIES)
+
+
+HTTP_ERRORS = _classes("HTTPError")
+CONNECT_ERRORS = _classes("ConnectError")
+"""The connection was never made: refused, unreachable, DNS."""
+TIMEOUT_ERRORS = _classes("TimeoutException")
+RESPONSE_NOT_READ = _classes("ResponseNotRead")
+TIMEOUT_TYPES: tuple[type[Any], ...] = tuple(library.Timeout for library in HTTP_LIBRARIES)
+
+
+def caused_by(error: BaseException, kinds: tuple[type[BaseException], ...]) -> BaseException | None:
+    """The first exception in ``error``'s cause chain (itself included) that is one of ``kinds``."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kinds):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def installed(distribution: str) -> str:
+    """A distribution's installed version, for messages and reports ("absent" when it is not)."""
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "absent"
+
+
+def versions() -> str:
+    """``litellm X, openai Y (httpx2 Z)``: what a failure or a benchmark ran on."""
+    transport = SDK_HTTP.__name__
+    return (
+        f"litellm {installed('litellm')}, openai {installed('openai')} ({transport} {installed(transport)})"
+    )

@@ -1,0 +1,115 @@
+"""The LiteLLM internals the package reaches into (listed in ``litellm_providers/compat.py``), one test
+each, run on every CI leg. A LiteLLM upgrade that moves one fails here with the versions it ran on,
+before the behaviour tests fail somewhere less obvious."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import litellm
+import pytest
+
+from litellm_providers.compat import versions
+from litellm_providers.emulator import Emulator
+from litellm_providers.registration import HANDLERS, _wrapped_originals, registered_handler
+
+HELLO = [{"role": "user", "content": "What is the capital of France?"}]
+
+
+def broke(what: str) -> str:
+    return f"LiteLLM internal moved on {versions()}: {what} (see litellm_providers/compat.py)"
+
+
+def test_builtin_synthetic_route_is_taken_over(emulator: Emulator) -> None:
+    from litellm.constants import openai_compatible_providers
+    from litellm.llms.openai_like.json_loader import JSONProviderRegistry
+
+    assert not JSONProviderRegistry.exists("synthetic"), broke("JSONProviderRegistry still serves synthetic")
+    assert "synthetic" not in openai_compatible_providers, broke("openai_compatible_providers has synthetic")
+    response = litellm.completion(
+        model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO, api_base=emulator.base_url("synthetic")
+    )
+    assert response._hidden_params.get("custom_llm_provider") == "synthetic", broke(
+        "a synthetic/ call did not reach this package's handler"
+    )
+
+
+@pytest.mark.parametrize("route", list(HANDLERS))
+def test_custom_provider_map_dispatches_to_the_handler(route: str) -> None:
+    assert registered_handler(route) is HANDLERS[route], broke("custom_provider_map lost the handler")
+    assert route in litellm._custom_providers, broke("custom_llm_setup() did not list the route")
+    assert route in litellm.provider_list, broke("custom_llm_setup() did not add the route to provider_list")
+
+
+def test_supported_params_are_the_catalogs() -> None:
+    from litellm.litellm_core_utils import get_supported_openai_params as module
+
+    parameters = inspect.signature(module.get_supported_openai_params).parameters
+    assert {"model", "custom_llm_provider", "request_type", "base_model"} <= set(parameters), broke(
+        f"get_supported_openai_params takes {list(parameters)}"
+    )
+    answer = litellm.get_supported_openai_params(
+        model="synternet/syntoshi-apex-thinking", custom_llm_provider="synternet"
+    )
+    assert answer is not None and "n" not in answer, broke(
+        "litellm.get_supported_openai_params no longer answers from the catalog"
+    )
+    with pytest.raises(litellm.UnsupportedParamsError):
+        # LiteLLM's own parameter check reads the wrapped function for custom providers.
+        litellm.completion(model="synternet/syntoshi-apex-thinking", messages=HELLO, n=2)
+
+
+def test_async_retries_go_through_acompletion_with_retries() -> None:
+    import litellm.utils
+
+    original = _wrapped_originals["acompletion_with_retries"]
+    assert litellm.acompletion_with_retries is not original, broke(
+        "litellm.acompletion_with_retries is not the package's wrapper"
+    )
+    # LiteLLM's async client wrapper looks the function up on the module at call time.
+    source = inspect.getsource(litellm.utils)
+    assert "litellm.acompletion_with_retries(" in source, broke(
+        "LiteLLM's async wrapper no longer calls litellm.acompletion_with_retries"
+    )
+
+
+def test_completion_cost_prefers_the_stated_cost() -> None:
+    response = litellm.ModelResponse(model="claude-haiku-4-5")
+    response._hidden_params.update(
+        {
+            "custom_llm_provider": "syncropic",
+            "additional_headers": {"llm_provider-x-litellm-response-cost": "0.0123"},
+        }
+    )
+    assert litellm.completion_cost(response) == pytest.approx(0.0123), broke(
+        "litellm.completion_cost is not the package's wrapper"
+    )
+
+
+def test_handler_receives_headers_and_logging_obj(emulator: Emulator, monkeypatch: Any) -> None:
+    seen: dict[str, Any] = {}
+    handler = HANDLERS["synthetic"]
+    original = handler.completion
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(handler, "completion", spy)
+    litellm.completion(
+        model="synthetic/hf:zai-org/GLM-4.6",
+        messages=HELLO,
+        api_base=emulator.base_url("synthetic"),
+        extra_headers={"X-Trace-Id": "seam"},
+    )
+    for name in ("model", "messages", "api_base", "api_key", "optional_params", "litellm_params", "timeout"):
+        assert name in seen, broke(f"CustomLLM.completion no longer receives {name}=")
+    sent_headers = seen.get("headers") or {}
+    assert sent_headers.get("X-Trace-Id") == "seam", broke("extra_headers no longer reach headers=")
+    assert seen.get("logging_obj") is not None, broke("CustomLLM.completion no longer receives logging_obj=")
+
+
+def test_stream_chunk_builder_takes_a_logging_object() -> None:
+    parameters = inspect.signature(litellm.stream_chunk_builder).parameters
+    assert "logging_obj" in parameters, broke(f"stream_chunk_builder takes {list(parameters)}")
