@@ -1,5 +1,9 @@
 """``python -m benchmarks [--quick] [--out PATH]``: run every benchmark, write docs/benchmarks.md.
 
+Both LiteLLM legs (docs/versions.md): run the floor leg's venv with ``--json floor.json --out
+/tmp/floor.md``, then the newest leg's with ``--compare floor.json``; docs/benchmarks.md then shows the
+targets on both legs side by side.
+
 The full run takes about four minutes on two cores and writes ``docs/benchmarks.md`` and
 ``docs/benchmarks-stream.png``; ``--quick`` runs a small version in under a minute and prints the
 report instead (pass ``--out`` to write it somewhere).
@@ -84,6 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="where to write the Markdown report")
     parser.add_argument("--json", type=Path, help="also write every raw sample here")
     parser.add_argument("--label", help="a note on the measured package source, shown in the report")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        action="append",
+        default=[],
+        help="the --json of a run on another LiteLLM leg: its targets are shown next to this run's",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     out = args.out if args.out is not None else (None if args.quick else ROOT / "docs" / "benchmarks.md")
@@ -175,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         profiles=profiles,
         server_stats=server_stats,
         elapsed=time.perf_counter() - started,
+        other_legs=[json.loads(path.read_text()) for path in args.compare],
     )
     if out is None:
         print(report.markdown(plot_name=None))

@@ -67,6 +67,8 @@ def source(label: str | None = None) -> str:
 
 
 def machine(label: str | None = None) -> dict[str, str]:
+    from litellm_providers.compat import SDK_HTTP
+
     return {
         "source": source(label),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -77,6 +79,8 @@ def machine(label: str | None = None) -> dict[str, str]:
         "litellm": _version("litellm"),
         "openai": _version("openai"),
         "httpx": _version("httpx"),
+        # The library the openai SDK sends with: httpx on openai 2, httpx2 on openai 3.
+        "transport": f"{SDK_HTTP.__name__} {_version(SDK_HTTP.__name__)}",
         "litellm-providers": _version("litellm-providers"),
     }
 
@@ -110,6 +114,8 @@ class Report:
     server_stats: dict[str, Any]
     elapsed: float
     _targets: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    other_legs: list[dict[str, Any]] = field(default_factory=list)
+    """``raw()`` of runs on other LiteLLM legs (``--compare``): their targets go next to this run's."""
 
     # -- numbers ------------------------------------------------------------------------------------
 
@@ -209,6 +215,7 @@ class Report:
             "startup_top_imports_us": self.startup.top_imports,
             "register_profile_seconds": self.startup.profile,
             "server": self.server_stats,
+            "targets": [list(row) for row in self.targets()],
         }
 
     # -- Markdown -----------------------------------------------------------------------------------
@@ -242,7 +249,7 @@ class Report:
                 f"| CPU | {m['cpu']} ({m['cores']} cores visible to the OS) |",
                 f"| OS | {m['os']} |",
                 f"| Python | {m['python']} |",
-                f"| LiteLLM | {m['litellm']} (openai {m['openai']}, httpx {m['httpx']}) |",
+                f"| LiteLLM | {m['litellm']} (openai {m['openai']} over {m.get('transport', 'httpx')}) |",
                 f"| litellm-providers | {m['litellm-providers']}, measured from {m['source']} |",
                 "",
                 "Routes compared on the very same SSE stream from one loopback server:",
@@ -268,6 +275,9 @@ class Report:
         ]
         for name, goal, value, ok in self.targets():
             lines.append(f"| {name} | {goal} | {value} | {_yes(ok)} |")
+        legs = self._legs_table()
+        if legs:
+            lines += ["", *legs]
         missed = [name for name, _, _, ok in self.targets() if not ok]
         close = [name for name, _, _, load in self._target_rows() if 0.9 <= load <= 1.0]
         lines.append("")
@@ -283,6 +293,30 @@ class Report:
                 + ".",
             ]
         return "\n".join(lines)
+
+    def _legs_table(self) -> list[str]:
+        """The same targets on each LiteLLM leg CI runs: this run's, then each ``--compare`` run's."""
+        if not self.other_legs:
+            return []
+        runs = [(self.machine, [list(row) for row in self.targets()])]
+        runs += [(other["machine"], other.get("targets", [])) for other in self.other_legs]
+        header = "| target | goal | " + " | ".join(
+            f"LiteLLM {m['litellm']}, openai {m['openai']}" for m, _ in runs
+        )
+        lines = [
+            "The same targets on each LiteLLM leg CI runs (`.ci/legs/`), each measured by its own run "
+            "of `python -m benchmarks` in that leg's venv on this machine:",
+            "",
+            header + " |",
+            "|---|---|" + "---|" * len(runs),
+        ]
+        for name, goal, _, _ in self.targets():
+            cells = []
+            for _, rows in runs:
+                found = [row for row in rows if row[0] == name]
+                cells.append(f"{found[0][2]} ({'met' if found[0][3] else 'NOT MET'})" if found else "not run")
+            lines.append(f"| {name} | {goal} | " + " | ".join(cells) + " |")
+        return lines
 
     def _stream_facts(self) -> str:
         stream = build(self.long)
