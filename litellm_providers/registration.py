@@ -1,6 +1,6 @@
 """``register()``: the one place that wires this package into LiteLLM.
 
-Four things LiteLLM offers no public hook for are done here, each guarded by a test that fails
+Five things LiteLLM offers no public hook for are done here, each guarded by a test that fails
 loudly when a LiteLLM upgrade moves them:
 
 * LiteLLM ships a JSON-configured ``synthetic`` provider, and ``litellm.completion`` dispatches JSON
@@ -14,6 +14,10 @@ loudly when a LiteLLM upgrade moves them:
   wrapped so the answer for these routes comes from the catalog; LiteLLM's own parameter check
   (``UnsupportedParamsError``, ``drop_params``, ``allowed_openai_params``) then enforces it, exactly
   as for a built-in provider.
+* LiteLLM's stream wrapper builds the last chunk of a stream (the one carrying ``finish_reason``)
+  itself, stamped with the local time of the stream's start, while the handler's chunks carry the
+  provider's ``created``. ``CustomStreamWrapper.finish_reason_handler`` is wrapped so that chunk
+  carries the stream's own ``created``: one value per stream, as OpenAI streams have.
 * ``litellm.acompletion(..., num_retries=N)`` repeats a failed call through
   ``litellm.acompletion_with_retries``, sleeping 1 s, 2 s, ... first for a ``RateLimitError``, past the
   call's timeout. The handler has already retried within the timeout, so that function is wrapped to
@@ -32,6 +36,7 @@ import litellm.cost_calculator
 import litellm.utils
 from litellm.constants import openai_compatible_providers
 from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
+from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
 from litellm.llms.openai_like.json_loader import JSONProviderRegistry
 
 from litellm_providers.catalog import active_models, litellm_model_cost, read_fresh_cache, set_active_models
@@ -75,6 +80,7 @@ def register() -> None:
         _install_supported_params()
         _install_completion_cost()
         _install_async_retry_wait()
+        _install_one_created_per_stream()
 
 
 def register_catalog(provider: ProviderSpec) -> None:
@@ -182,6 +188,23 @@ def _install_async_retry_wait() -> None:
 
     acompletion_with_retries.__doc__ = original.__doc__
     litellm.__dict__["acompletion_with_retries"] = acompletion_with_retries
+
+
+def _install_one_created_per_stream() -> None:
+    original = _first_wrap("finish_reason_handler", CustomStreamWrapper.finish_reason_handler)
+    if original is None:
+        return
+
+    def finish_reason_handler(self: CustomStreamWrapper) -> Any:
+        final = original(self)
+        if self.custom_llm_provider in PROVIDERS:
+            stamped = [c.created for c in self.chunks if isinstance(getattr(c, "created", None), int)]
+            if stamped:
+                final.created = stamped[0]  # the handler's chunks all carry the stream's one value
+        return final
+
+    finish_reason_handler.__doc__ = original.__doc__
+    CustomStreamWrapper.finish_reason_handler = finish_reason_handler  # type: ignore[method-assign]
 
 
 def _split_route(model: str, custom_llm_provider: str | None) -> tuple[str | None, str]:
