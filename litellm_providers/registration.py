@@ -13,7 +13,8 @@ loudly when a LiteLLM upgrade moves them:
 * ``litellm.get_supported_openai_params`` answers a custom provider with a generic OpenAI list. It is
   wrapped so the answer for these routes comes from the catalog; LiteLLM's own parameter check
   (``UnsupportedParamsError``, ``drop_params``, ``allowed_openai_params``) then enforces it, exactly
-  as for a built-in provider.
+  as for a built-in provider. LiteLLM's generic mapping that follows the check would drop
+  ``reasoning_effort``, so ``get_optional_params`` is wrapped to keep an effort the check allowed.
 * LiteLLM's stream wrapper builds the last chunk of a stream (the one carrying ``finish_reason``)
   itself, stamped with the local time of the stream's start, while the handler's chunks carry the
   provider's ``created``. ``CustomStreamWrapper.finish_reason_handler`` is wrapped so that chunk
@@ -33,6 +34,7 @@ from typing import Any, Literal, TypeVar
 
 import litellm
 import litellm.cost_calculator
+import litellm.main
 import litellm.utils
 from litellm.constants import openai_compatible_providers
 from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
@@ -125,18 +127,41 @@ def _install_supported_params() -> None:
             if known is not None:
                 return known
             logger.debug("%s/%s is not in the catalog; passing every OpenAI parameter through", route, name)
-        return original(
+        found = original(
             model=model,
             custom_llm_provider=custom_llm_provider,
             request_type=request_type,
             base_model=base_model,
         )
+        if route is not None and found is not None and "reasoning_effort" not in found:
+            found = [*found, "reasoning_effort"]  # the provider decides for a model the catalog does not know
+        return found
 
     get_supported_openai_params.__doc__ = original.__doc__
     supported_params_module.get_supported_openai_params = get_supported_openai_params
     # LiteLLM resolves these names lazily through module __getattr__; a module attribute wins.
     for module in (litellm.utils, litellm):
         module.__dict__["get_supported_openai_params"] = get_supported_openai_params
+
+    # LiteLLM checks a custom provider's parameters against the list above, then maps them with its
+    # generic OpenAI-compatible config, whose own list has no reasoning_effort: an effort the check let
+    # through would never reach the handler. It is put back for these routes.
+    mapping = _first_wrap("get_optional_params", litellm.main.get_optional_params)
+    if mapping is None:
+        return
+
+    def get_optional_params(*args: Any, **kwargs: Any) -> Any:
+        optional = mapping(*args, **kwargs)
+        effort = kwargs.get("reasoning_effort")
+        route, name = _split_route(str(kwargs.get("model") or ""), kwargs.get("custom_llm_provider"))
+        if route is not None and effort is not None and isinstance(optional, dict):
+            allowed = supported_params(route, name)
+            if allowed is None or "reasoning_effort" in allowed:
+                optional.setdefault("reasoning_effort", effort)
+        return optional
+
+    get_optional_params.__doc__ = mapping.__doc__
+    litellm.main.__dict__["get_optional_params"] = get_optional_params
 
 
 _STATED_COST_HEADER = "llm_provider-x-litellm-response-cost"
