@@ -22,9 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from litellm_providers.provider import (
     PARALLEL_TOOL_PARAMS,
+    REASONING_PARAMS,
     STRUCTURED_OUTPUT_PARAMS,
     TOOL_PARAMS,
-    REASONING_PARAMS,
     ProviderSpec,
     ReasoningFormat,
     ReasoningReplay,

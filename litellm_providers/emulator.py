@@ -304,12 +304,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, b"OK", "text/plain")
         entry = active_models(provider.route).get(provider.catalog_model(str(body.get("model", ""))))
         effort = body.get("reasoning_effort")
-        if effort is not None and entry is not None and entry.reasoning_efforts:
-            if effort not in entry.reasoning_efforts:
-                # Synthetic's OpenAI shim answers 400 to a value outside the model's accepted set.
-                accepted = ", ".join(entry.reasoning_efforts)
-                message = f"Invalid reasoning_effort {effort!r} for this model; expected one of: {accepted}"
-                return self._error(provider, 400, "invalid_request_error", message)
+        if (
+            effort is not None
+            and entry is not None
+            and entry.reasoning_efforts
+            and effort not in entry.reasoning_efforts
+        ):
+            # Synthetic's OpenAI shim answers 400 to a value outside the model's accepted set.
+            accepted = ", ".join(entry.reasoning_efforts)
+            message = f"Invalid reasoning_effort {effort!r} for this model; expected one of: {accepted}"
+            return self._error(provider, 400, "invalid_request_error", message)
         reply = compose_reply(body)
         if effort == "none":
             reply.reasoning = ""  # reasoning turned off: the answer alone

@@ -146,7 +146,10 @@ def _install_supported_params() -> None:
     # LiteLLM checks a custom provider's parameters against the list above, then maps them with its
     # generic OpenAI-compatible config, whose own list has no reasoning_effort: an effort the check let
     # through would never reach the handler. It is put back for these routes.
-    mapping = _first_wrap("get_optional_params", litellm.main.get_optional_params)
+    mapping: Callable[..., Any] | None = _first_wrap(
+        "get_optional_params",
+        litellm.main.get_optional_params,  # type: ignore[attr-defined]
+    )
     if mapping is None:
         return
 
@@ -161,7 +164,7 @@ def _install_supported_params() -> None:
         return optional
 
     get_optional_params.__doc__ = mapping.__doc__
-    litellm.main.__dict__["get_optional_params"] = get_optional_params
+    vars(litellm.main)["get_optional_params"] = get_optional_params
 
 
 _STATED_COST_HEADER = "llm_provider-x-litellm-response-cost"
@@ -216,7 +219,10 @@ def _install_async_retry_wait() -> None:
 
 
 def _install_one_created_per_stream() -> None:
-    original = _first_wrap("finish_reason_handler", CustomStreamWrapper.finish_reason_handler)
+    # LiteLLM leaves this method unannotated.
+    original: Callable[..., Any] | None = _first_wrap(
+        "finish_reason_handler", CustomStreamWrapper.finish_reason_handler
+    )
     if original is None:
         return
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import litellm
 import pydantic
+from litellm.exceptions import UnsupportedParamsError
 from litellm.litellm_core_utils.core_helpers import process_response_headers
 from litellm.types.utils import (
     CompletionTokensDetailsWrapper,
@@ -231,13 +232,13 @@ def reasoning_effort_to_send(
         return effort
     name = f"{provider.route}/{provider.catalog_model(model)}"
     if entry.always_reasons:
-        logger.debug("%s always reasons and has no effort control; reasoning_effort=%r not sent", name, effort)
+        logger.debug("%s always reasons, with no effort control; reasoning_effort=%r not sent", name, effort)
         return None
     if drop_params:
         logger.debug("%s does not take reasoning_effort=%r; dropped (drop_params)", name, effort)
         return None
     accepted = ", ".join(entry.reasoning_efforts) if entry.reasoning_efforts else "none (no effort control)"
-    raise litellm.UnsupportedParamsError(
+    raise UnsupportedParamsError(
         status_code=400,
         message=(
             f"{provider.display_name}: {name} does not accept reasoning_effort={effort!r}; "
@@ -532,9 +533,8 @@ class StreamTranslator:
         """
         try:
             prompt = litellm.token_counter(model=self._model, messages=list(self._prompt or ()))
-            answer, reasoning = (
-                count_tokens(self._model, "".join(parts)) for parts in (self._answer_text, self._reasoning_text)
-            )
+            answer = count_tokens(self._model, "".join(self._answer_text))
+            reasoning = count_tokens(self._model, "".join(self._reasoning_text))
         except Exception as error:  # a prompt the tokenizer cannot read: no estimate, as LiteLLM does
             logger.debug("%s: no usage estimate for this stream: %s", self._provider.display_name, error)
             return None

@@ -9,7 +9,11 @@ from litellm_providers.emulator import Emulator
 
 pytestmark = pytest.mark.integration
 
-agents = pytest.importorskip("agents", reason="openai-agents is in the dev extra")
+agents = pytest.importorskip(
+    "agents",
+    reason="openai-agents is not installed: `pip install -e '.[dev,agents]'` on the newest leg; no release "
+    "installs next to the floor leg's openai 2.20 and LiteLLM 1.106 proxy (see pyproject's agents extra)",
+)
 litellm_model = pytest.importorskip("agents.extensions.models.litellm_model")
 from openai.types.shared import Reasoning  # noqa: E402
 

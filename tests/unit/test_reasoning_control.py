@@ -106,7 +106,9 @@ def test_the_emulator_answers_400_to_an_effort_outside_the_models_set(emulator: 
 # -- 2. always-reasoning models: the effort is accepted and not sent -------------------------------
 
 
-@pytest.mark.parametrize("model", ["synternet/syntoshi-apex-thinking", "synthetic/hf:deepseek-ai/DeepSeek-R1"])
+@pytest.mark.parametrize(
+    "model", ["synternet/syntoshi-apex-thinking", "synthetic/hf:deepseek-ai/DeepSeek-R1"]
+)
 def test_an_always_reasoning_model_accepts_an_effort_and_thinks_anyway(
     emulator: Emulator, model: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -143,10 +145,16 @@ def test_a_provider_that_takes_the_developer_role_keeps_it() -> None:
 
 @pytest.mark.parametrize(
     "model",
-    ["synthetic/hf:deepseek-ai/DeepSeek-R1", "synthetic/hf:zai-org/GLM-4.6", "synternet/syntoshi-apex-thinking"],
+    [
+        "synthetic/hf:deepseek-ai/DeepSeek-R1",
+        "synthetic/hf:zai-org/GLM-4.6",
+        "synternet/syntoshi-apex-thinking",
+    ],
 )
 @pytest.mark.parametrize("stream", [False, True])
-def test_usage_counts_the_reasoning_the_package_separated(emulator: Emulator, model: str, stream: bool) -> None:
+def test_usage_counts_the_reasoning_the_package_separated(
+    emulator: Emulator, model: str, stream: bool
+) -> None:
     if stream:
         chunks = list(_call(emulator, model, stream=True, stream_options={"include_usage": True}))
         usage = next(c.usage for c in reversed(chunks) if getattr(c, "usage", None) is not None)

@@ -147,7 +147,10 @@ def test_live_reasoning_efforts_outrank_the_bundled_ones() -> None:
     bundled = catalog.bundled_catalog("synthetic").models["hf:deepseek-ai/DeepSeek-R1-0528"]
     assert bundled.reasoning_efforts == ("low", "medium", "high")
     live = LiveModel.model_validate(
-        {"id": "hf:deepseek-ai/DeepSeek-R1-0528", "reasoning_parameters": {"efforts": ["none", "high", "max"]}}
+        {
+            "id": "hf:deepseek-ai/DeepSeek-R1-0528",
+            "reasoning_parameters": {"efforts": ["none", "high", "max"]},
+        }
     )
     merged = live.merged_over(bundled)
     assert merged.reasoning_efforts == ("none", "high", "max")
