@@ -611,13 +611,15 @@ def aggregate_stream(
     built = litellm.stream_chunk_builder(collected, messages=messages, logging_obj=logging_obj)
     if not isinstance(built, ModelResponse):
         raise ValueError("the stream held no chunks to build a response from")
-    # The stream's own usage: the provider's, or the translator's estimate, which (unlike the count
-    # stream_chunk_builder makes) knows which of the text was reasoning.
-    streamed = [usage for c in collected if isinstance(usage := getattr(c, "usage", None), Usage)]
-    usage = provider_usage or (streamed[-1] if streamed else None)
-    if usage is not None:
-        built.usage = usage  # type: ignore[attr-defined]
-    if provider_usage is None:
-        # The tokens were counted locally; say so, since the provider did not.
+    if provider_usage is not None:
+        built.usage = provider_usage  # type: ignore[attr-defined]
+    else:
+        # stream_chunk_builder counted tokens locally; say so, since the provider did not, and say
+        # how many of them were the reasoning it was handed apart from the answer.
         built._hidden_params["usage_is_estimate"] = True
+        reasoning = "".join(
+            getattr(choice.message, "reasoning_content", None) or ""
+            for choice in built.choices
+        )
+        built.usage = with_reasoning_tokens(built.usage, built.model or "", reasoning)  # type: ignore[attr-defined]
     return built
