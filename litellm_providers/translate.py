@@ -618,8 +618,7 @@ def aggregate_stream(
         # how many of them were the reasoning it was handed apart from the answer.
         built._hidden_params["usage_is_estimate"] = True
         reasoning = "".join(
-            getattr(choice.message, "reasoning_content", None) or ""
-            for choice in built.choices
+            getattr(choice.message, "reasoning_content", None) or "" for choice in built.choices
         )
         built.usage = with_reasoning_tokens(built.usage, built.model or "", reasoning)  # type: ignore[attr-defined]
     return built
