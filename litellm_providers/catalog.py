@@ -22,10 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from litellm_providers.provider import (
     PARALLEL_TOOL_PARAMS,
+    REASONING_PARAMS,
     STRUCTURED_OUTPUT_PARAMS,
     TOOL_PARAMS,
     ProviderSpec,
     ReasoningFormat,
+    ReasoningReplay,
 )
 
 PER_MILLION = 1_000_000
@@ -48,6 +50,16 @@ class ModelEntry(BaseModel):
     structured_output: bool = False
     reasoning: bool = False
     reasoning_format: ReasoningFormat = "none"
+    reasoning_efforts: tuple[str, ...] = ()
+    """The ``reasoning_effort`` values the model accepts, sent unchanged. Empty: the model has no effort
+    control, so the parameter is refused before any request (left out under ``drop_params``)."""
+    always_reasons: bool = False
+    """Reasons on every call and offers no control over it: ``reasoning_effort`` (which is also what
+    LiteLLM makes of Anthropic ``thinking``) is accepted and not sent, since the model thinks anyway."""
+    reasoning_replay: ReasoningReplay = "none"
+    """How an earlier assistant turn's reasoning goes back on the wire: not at all, or under the field
+    the model's chat template reads (``reasoning_content`` or ``reasoning``), which keeps a multi-turn
+    tool loop coherent on models trained to see their own earlier thinking."""
     vision: bool = False
     tier: str | None = None
     """The provider's tier(s) that serve the model, ``+``-joined when several do: ``paid``, or
@@ -67,6 +79,8 @@ class ModelEntry(BaseModel):
             params |= PARALLEL_TOOL_PARAMS
         if self.structured_output:
             params |= STRUCTURED_OUTPUT_PARAMS
+        if self.reasoning_efforts or self.always_reasons:
+            params |= REASONING_PARAMS
         return sorted(params)
 
 

@@ -294,7 +294,13 @@ class _Call:
         self.reasoning = reasoning_format(provider, entry)
         self.stream_upstream = stream or provider.upstream_always_streams
         self.body, self.headers = build_request(
-            provider, model, messages, optional_params, self.stream_upstream
+            provider,
+            model,
+            messages,
+            optional_params,
+            self.stream_upstream,
+            entry=entry,
+            drop_params=bool(params.get("drop_params") or litellm.drop_params),
         )
         # LiteLLM hands extra_headers (and litellm.headers) to a custom handler apart from the params.
         self.headers.update({str(k): str(v) for k, v in (headers or {}).items()})

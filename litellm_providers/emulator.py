@@ -190,6 +190,8 @@ def live_model_list(provider: ProviderSpec) -> dict[str, Any]:
             live["pricing"] = _EMULATED_PRICES
         if entry.tier:
             live["tier"] = entry.tier
+        if entry.reasoning_efforts:
+            live["reasoning_parameters"] = {"efforts": list(entry.reasoning_efforts)}
         entries.append(live)
     entries.append(
         {
@@ -199,6 +201,7 @@ def live_model_list(provider: ProviderSpec) -> dict[str, Any]:
             "max_output_length": 65_536,
             "input_modalities": ["text", "image"],
             "supported_features": ["tools", "reasoning"],
+            "reasoning_parameters": {"efforts": ["low", "high", "max"]},
             "pricing": _EMULATED_PRICES,
             "a_field_nobody_documented": True,
         }
@@ -222,6 +225,8 @@ def _directives(body: dict[str, Any]) -> dict[str, str]:
 
 def _content_with_reasoning(reply: Reply, reasoning_format: str) -> tuple[list[str], str | None]:
     """Content pieces as the provider sends them, and reasoning for a separate field (if any)."""
+    if not reply.reasoning:
+        return _words(reply.answer), None
     if reasoning_format == "brackets":
         first, _, rest = reply.reasoning.partition(". ")
         pieces = [f"[Thinking: {first}.]"]
@@ -297,8 +302,21 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, b"", "application/json")
         if fault == "wrong-content-type":
             return self._send(200, b"OK", "text/plain")
-        reply = compose_reply(body)
         entry = active_models(provider.route).get(provider.catalog_model(str(body.get("model", ""))))
+        effort = body.get("reasoning_effort")
+        if (
+            effort is not None
+            and entry is not None
+            and entry.reasoning_efforts
+            and effort not in entry.reasoning_efforts
+        ):
+            # Synthetic's OpenAI shim answers 400 to a value outside the model's accepted set.
+            accepted = ", ".join(entry.reasoning_efforts)
+            message = f"Invalid reasoning_effort {effort!r} for this model; expected one of: {accepted}"
+            return self._error(provider, 400, "invalid_request_error", message)
+        reply = compose_reply(body)
+        if effort == "none":
+            reply.reasoning = ""  # reasoning turned off: the answer alone
         if body.get("stream") or provider.upstream_always_streams:
             return self._stream(provider, body, reply, entry, directives)
         if fault in ("cut", "reset"):

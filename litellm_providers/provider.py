@@ -14,6 +14,8 @@ from types import MappingProxyType
 from typing import Literal
 
 ReasoningFormat = Literal["none", "think_tags", "think_tags_opened", "brackets"]
+# Where a model's chat template reads an earlier assistant turn's reasoning ("none": not sent back).
+ReasoningReplay = Literal["none", "reasoning_content", "reasoning"]
 
 # LiteLLM exception classes a provider error code can map to, by name (resolved in errors.py so that
 # this module stays importable without LiteLLM).
@@ -49,6 +51,7 @@ COMMON_CHAT_PARAMS: frozenset[str] = frozenset(
 TOOL_PARAMS: frozenset[str] = frozenset({"tools", "tool_choice"})
 PARALLEL_TOOL_PARAMS: frozenset[str] = frozenset({"parallel_tool_calls"})
 STRUCTURED_OUTPUT_PARAMS: frozenset[str] = frozenset({"response_format"})
+REASONING_PARAMS: frozenset[str] = frozenset({"reasoning_effort"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ class ProviderSpec:
     chat_params: frozenset[str]
     """OpenAI parameters the provider accepts for every catalogued model; tool and structured-output
     parameters are added per model from the catalog's capabilities."""
+    accepts_developer_role: bool = True
+    """Takes OpenAI's ``developer`` role as such; when False, ``developer`` messages are sent as
+    ``system`` with their text kept (what reasoning-model clients such as the OpenAI Agents SDK send)."""
     anonymous_access: bool = False
     """Serves calls that carry no key at all. Such a call is sent with no ``Authorization`` header
     (never an empty ``Bearer``) and the provider decides what it may do; without this, a call with no

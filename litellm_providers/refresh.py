@@ -1,8 +1,9 @@
 """A catalog that stays current: read a provider's live model list, merge it over the bundled one.
 
 Synthetic publishes ``GET {base}/models`` (OpenAI's list shape, each entry with ``context_length``,
-``max_output_length``, ``input_modalities``, ``supported_features`` and per-token ``pricing`` strings
-such as ``"$0.0000006"``); the Syncropel gateway publishes ``GET {base}/capabilities``. Entries are
+``max_output_length``, ``input_modalities``, ``supported_features``, per-token ``pricing`` strings
+such as ``"$0.0000006"``, and ``reasoning_parameters.efforts``, the ``reasoning_effort`` values a model
+accepts); the Syncropel gateway publishes ``GET {base}/capabilities``. Entries are
 validated one by one: unknown fields are ignored, a malformed entry is skipped with a warning that
 names it, and nothing here ever stops a caller from using the bundled catalog.
 
@@ -58,6 +59,14 @@ class LivePricing(BaseModel):
         return _per_million(value)
 
 
+class LiveReasoningParameters(BaseModel):
+    """The reasoning controls a live entry advertises (Synthetic's ``reasoning_parameters``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    efforts: list[str] | None = None
+
+
 class LiveModel(BaseModel):
     """One entry of a provider's live list; fields it does not know are ignored."""
 
@@ -70,6 +79,7 @@ class LiveModel(BaseModel):
     supported_features: list[str] | None = None
     pricing: LivePricing | None = None
     tier: str | None = None
+    reasoning_parameters: LiveReasoningParameters | None = None
 
     def merged_over(self, bundled: ModelEntry | None) -> ModelEntry:
         """The bundled facts, overridden by whatever the live entry states."""
@@ -93,6 +103,14 @@ class LiveModel(BaseModel):
             data["reasoning"] = True
             if data.get("reasoning_format", "none") == "none":  # the bundled format, when it has one, wins
                 data["reasoning_format"] = "think_tags"
+        efforts = self.reasoning_parameters.efforts if self.reasoning_parameters is not None else None
+        if efforts is not None:
+            # The provider's own list of accepted values outranks the bundled one.
+            data["reasoning_efforts"] = tuple(efforts)
+            if efforts:
+                data["reasoning"] = True
+                if data.get("reasoning_format", "none") == "none":
+                    data["reasoning_format"] = "think_tags"
         if features & _TOOL_FEATURES:
             data["tools"] = True
         if features & _STRUCTURED_FEATURES:

@@ -1,6 +1,6 @@
 """``register()``: the one place that wires this package into LiteLLM.
 
-Four things LiteLLM offers no public hook for are done here, each guarded by a test that fails
+Five things LiteLLM offers no public hook for are done here, each guarded by a test that fails
 loudly when a LiteLLM upgrade moves them:
 
 * LiteLLM ships a JSON-configured ``synthetic`` provider, and ``litellm.completion`` dispatches JSON
@@ -13,7 +13,12 @@ loudly when a LiteLLM upgrade moves them:
 * ``litellm.get_supported_openai_params`` answers a custom provider with a generic OpenAI list. It is
   wrapped so the answer for these routes comes from the catalog; LiteLLM's own parameter check
   (``UnsupportedParamsError``, ``drop_params``, ``allowed_openai_params``) then enforces it, exactly
-  as for a built-in provider.
+  as for a built-in provider. LiteLLM's generic mapping that follows the check would drop
+  ``reasoning_effort``, so ``get_optional_params`` is wrapped to keep an effort the check allowed.
+* LiteLLM's stream wrapper builds the last chunk of a stream (the one carrying ``finish_reason``)
+  itself, stamped with the local time of the stream's start, while the handler's chunks carry the
+  provider's ``created``. ``CustomStreamWrapper.finish_reason_handler`` is wrapped so that chunk
+  carries the stream's own ``created``: one value per stream, as OpenAI streams have.
 * ``litellm.acompletion(..., num_retries=N)`` repeats a failed call through
   ``litellm.acompletion_with_retries``, sleeping 1 s, 2 s, ... first for a ``RateLimitError``, past the
   call's timeout. The handler has already retried within the timeout, so that function is wrapped to
@@ -29,9 +34,11 @@ from typing import Any, Literal, TypeVar
 
 import litellm
 import litellm.cost_calculator
+import litellm.main
 import litellm.utils
 from litellm.constants import openai_compatible_providers
 from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
+from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
 from litellm.llms.openai_like.json_loader import JSONProviderRegistry
 
 from litellm_providers.catalog import active_models, litellm_model_cost, read_fresh_cache, set_active_models
@@ -75,6 +82,7 @@ def register() -> None:
         _install_supported_params()
         _install_completion_cost()
         _install_async_retry_wait()
+        _install_one_created_per_stream()
 
 
 def register_catalog(provider: ProviderSpec) -> None:
@@ -119,18 +127,44 @@ def _install_supported_params() -> None:
             if known is not None:
                 return known
             logger.debug("%s/%s is not in the catalog; passing every OpenAI parameter through", route, name)
-        return original(
+        found = original(
             model=model,
             custom_llm_provider=custom_llm_provider,
             request_type=request_type,
             base_model=base_model,
         )
+        if route is not None and found is not None and "reasoning_effort" not in found:
+            found = [*found, "reasoning_effort"]  # the provider decides for a model the catalog does not know
+        return found
 
     get_supported_openai_params.__doc__ = original.__doc__
     supported_params_module.get_supported_openai_params = get_supported_openai_params
     # LiteLLM resolves these names lazily through module __getattr__; a module attribute wins.
     for module in (litellm.utils, litellm):
         module.__dict__["get_supported_openai_params"] = get_supported_openai_params
+
+    # LiteLLM checks a custom provider's parameters against the list above, then maps them with its
+    # generic OpenAI-compatible config, whose own list has no reasoning_effort: an effort the check let
+    # through would never reach the handler. It is put back for these routes.
+    mapping: Callable[..., Any] | None = _first_wrap(
+        "get_optional_params",
+        litellm.main.get_optional_params,  # type: ignore[attr-defined]
+    )
+    if mapping is None:
+        return
+
+    def get_optional_params(*args: Any, **kwargs: Any) -> Any:
+        optional = mapping(*args, **kwargs)
+        effort = kwargs.get("reasoning_effort")
+        route, name = _split_route(str(kwargs.get("model") or ""), kwargs.get("custom_llm_provider"))
+        if route is not None and effort is not None and isinstance(optional, dict):
+            allowed = supported_params(route, name)
+            if allowed is None or "reasoning_effort" in allowed:
+                optional.setdefault("reasoning_effort", effort)
+        return optional
+
+    get_optional_params.__doc__ = mapping.__doc__
+    vars(litellm.main)["get_optional_params"] = get_optional_params
 
 
 _STATED_COST_HEADER = "llm_provider-x-litellm-response-cost"
@@ -182,6 +216,26 @@ def _install_async_retry_wait() -> None:
 
     acompletion_with_retries.__doc__ = original.__doc__
     litellm.__dict__["acompletion_with_retries"] = acompletion_with_retries
+
+
+def _install_one_created_per_stream() -> None:
+    # LiteLLM leaves this method unannotated.
+    original: Callable[..., Any] | None = _first_wrap(
+        "finish_reason_handler", CustomStreamWrapper.finish_reason_handler
+    )
+    if original is None:
+        return
+
+    def finish_reason_handler(self: CustomStreamWrapper) -> Any:
+        final = original(self)
+        if self.custom_llm_provider in PROVIDERS:
+            stamped = [c.created for c in self.chunks if isinstance(getattr(c, "created", None), int)]
+            if stamped:
+                final.created = stamped[0]  # the handler's chunks all carry the stream's one value
+        return final
+
+    finish_reason_handler.__doc__ = original.__doc__
+    CustomStreamWrapper.finish_reason_handler = finish_reason_handler  # type: ignore[method-assign]
 
 
 def _split_route(model: str, custom_llm_provider: str | None) -> tuple[str | None, str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import litellm
 import pydantic
+from litellm.exceptions import UnsupportedParamsError
 from litellm.litellm_core_utils.core_helpers import process_response_headers
 from litellm.types.utils import (
     CompletionTokensDetailsWrapper,
@@ -166,18 +167,31 @@ def build_request(
     messages: list[Any],
     optional_params: Mapping[str, Any],
     stream: bool,
+    *,
+    entry: ModelEntry | None = None,
+    drop_params: bool = False,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The JSON body and extra headers for one chat completion call.
 
-    Parameters arrive already checked against the model's supported list (LiteLLM did that with the
-    list ``registration`` gives it); here they are only renamed where the provider says so and
-    merged with ``extra_body``, which LiteLLM users reach for when a provider has a parameter of its
-    own.
+    Parameter names arrive already checked against the model's supported list (LiteLLM did that with
+    the list ``registration`` gives it); here the ``reasoning_effort`` value is checked against the
+    model's accepted set (``UnsupportedParamsError`` before any request), parameters are renamed where
+    the provider says so and merged with ``extra_body``, which LiteLLM users reach for when a provider
+    has a parameter of its own. Messages are sent as the provider and the model read them
+    (``wire_messages``).
     """
-    body: dict[str, Any] = {"model": provider.wire_model(model), "messages": messages}
+    body: dict[str, Any] = {
+        "model": provider.wire_model(model),
+        "messages": wire_messages(provider, entry, messages),
+    }
+    effort_sent = reasoning_effort_to_send(provider, model, entry, optional_params, drop_params)
     for key, value in optional_params.items():
         if key in _NOT_FOR_THE_WIRE or value is None:
             continue
+        if key == "reasoning_effort":
+            value = effort_sent
+            if value is None:
+                continue
         body[provider.param_renames.get(key, key)] = value
     extra_body = optional_params.get("extra_body")
     if isinstance(extra_body, Mapping):
@@ -193,6 +207,87 @@ def build_request(
     if isinstance(extra_headers, Mapping):
         headers.update({str(k): str(v) for k, v in extra_headers.items()})
     return body, headers
+
+
+def reasoning_effort_to_send(
+    provider: ProviderSpec,
+    model: str,
+    entry: ModelEntry | None,
+    optional_params: Mapping[str, Any],
+    drop_params: bool,
+) -> Any:
+    """The ``reasoning_effort`` to put on the wire, None to leave it out, or ``UnsupportedParamsError``.
+
+    A catalogued model's accepted set is data (``ModelEntry.reasoning_efforts``): a value in it goes
+    unchanged, a value outside it is refused before any request, since the provider would answer 400
+    (left out under ``drop_params``). A model that always reasons has nothing to set: the value is
+    accepted and left out. A model the catalog does not know gets whatever the caller sent.
+    """
+    effort = optional_params.get("reasoning_effort")
+    if isinstance(effort, Mapping):
+        # LiteLLM's /v1/messages adapter may wrap the effort with an OpenAI Responses reasoning summary,
+        # which chat completions have no field for: the effort itself goes.
+        effort = effort.get("effort")
+    if effort is None or entry is None or effort in entry.reasoning_efforts:
+        return effort
+    name = f"{provider.route}/{provider.catalog_model(model)}"
+    if entry.always_reasons:
+        logger.debug("%s always reasons, with no effort control; reasoning_effort=%r not sent", name, effort)
+        return None
+    if drop_params:
+        logger.debug("%s does not take reasoning_effort=%r; dropped (drop_params)", name, effort)
+        return None
+    accepted = ", ".join(entry.reasoning_efforts) if entry.reasoning_efforts else "none (no effort control)"
+    raise UnsupportedParamsError(
+        status_code=400,
+        message=(
+            f"{provider.display_name}: {name} does not accept reasoning_effort={effort!r}; "
+            f"accepted values: {accepted}. Pass drop_params=True to leave it out."
+        ),
+        llm_provider=provider.route,
+        model=name,
+    )
+
+
+def wire_messages(provider: ProviderSpec, entry: ModelEntry | None, messages: list[Any]) -> list[Any]:
+    """The conversation as the provider and the model read it.
+
+    ``developer`` becomes ``system`` (text kept) where the provider does not take that role. An earlier
+    assistant turn's reasoning (``reasoning_content``, ``reasoning``, or the text of Anthropic
+    ``thinking_blocks`` that LiteLLM's /v1/messages adapter leaves there) goes back only under the field
+    the model's ``reasoning_replay`` names, and otherwise not at all. Messages that need no change are
+    passed as they are.
+    """
+    replay = entry.reasoning_replay if entry is not None else "none"
+    out: list[Any] = []
+    for message in messages:
+        if not isinstance(message, Mapping):
+            out.append(message)
+            continue
+        role = message.get("role")
+        if role == "developer" and not provider.accepts_developer_role:
+            message = {**message, "role": "system"}
+        elif role == "assistant" and any(key in message for key in _REPLAYED_REASONING):
+            reasoning = _replayed_reasoning(message)
+            message = {k: v for k, v in message.items() if k not in _REPLAYED_REASONING}
+            if replay != "none" and reasoning:
+                message[replay] = reasoning
+        out.append(message)
+    return out
+
+
+_REPLAYED_REASONING = ("reasoning_content", "reasoning", "thinking_blocks")
+
+
+def _replayed_reasoning(message: Mapping[str, Any]) -> str | None:
+    text = _reasoning_field(message)
+    if text:
+        return text
+    blocks = message.get("thinking_blocks")
+    if isinstance(blocks, list):
+        parts = [b.get("thinking") for b in blocks if isinstance(b, Mapping)]
+        return "".join(p for p in parts if isinstance(p, str)) or None
+    return None
 
 
 def hidden_params_from_headers(provider: ProviderSpec, headers: Mapping[str, str]) -> dict[str, Any]:
@@ -259,16 +354,60 @@ def model_response_from_json(
             message["content"] = f"<think>{reasoning_text}</think>{content or ''}"
             message["reasoning_content"] = None
         choices.append({**raw_choice, "message": message})
+    served_by = data.get("model") if isinstance(data.get("model"), str) else model
+    usage = data.get("usage")
+    if usage is not None:
+        reasoning_parts = [c["message"]["reasoning_content"] or "" for c in choices]
+        if merge_reasoning:
+            reasoning_parts = [_merged_reasoning(c["message"]["content"]) for c in choices]
+        usage = with_reasoning_tokens(Usage(**usage), served_by, "".join(reasoning_parts))
     return ModelResponse(
         id=data.get("id") or f"chatcmpl-{uuid.uuid4().hex}",
         created=data.get("created") or int(time.time()),
         # The model the provider says served the call (Synternet answers with its whole wire id,
         # "synternet/syntoshi-apex-thinking", which LiteLLM can then resolve to this route).
-        model=data.get("model") if isinstance(data.get("model"), str) else model,
+        model=served_by,
         choices=choices,
-        usage=data.get("usage"),
+        usage=usage,
         system_fingerprint=data.get("system_fingerprint"),
     )
+
+
+def _merged_reasoning(content: Any) -> str:
+    if isinstance(content, str) and content.startswith("<think>"):
+        return content[len("<think>") :].partition("</think>")[0]
+    return ""
+
+
+def count_tokens(model: str, text: str) -> int:
+    """Tokens in answer text, counted the way LiteLLM's stream builder counts a response."""
+    if not text:
+        return 0
+    return int(litellm.token_counter(model=model, text=text, count_response_tokens=True))
+
+
+def with_reasoning_tokens(usage: Usage, model: str, reasoning: str) -> Usage:
+    """``usage`` with ``completion_tokens_details.reasoning_tokens`` filled from the reasoning text the
+    package separated, unless the provider stated it; never more than ``completion_tokens``."""
+    details = usage.completion_tokens_details
+    if not reasoning or (details is not None and details.reasoning_tokens):
+        return usage
+    try:
+        counted = count_tokens(model, reasoning)
+    except Exception as error:  # text the tokenizer cannot read: no count, as for the estimate
+        logger.debug("no reasoning token count for %s: %s", model, error)
+        return usage
+    reasoning_tokens = min(counted, usage.completion_tokens or 0)
+    text_tokens = (usage.completion_tokens or 0) - reasoning_tokens
+    if details is None:
+        usage.completion_tokens_details = CompletionTokensDetailsWrapper(
+            reasoning_tokens=reasoning_tokens, text_tokens=text_tokens
+        )
+    else:
+        details.reasoning_tokens = reasoning_tokens
+        if details.text_tokens is None:
+            details.text_tokens = text_tokens
+    return usage
 
 
 class StreamTranslator:
@@ -303,7 +442,9 @@ class StreamTranslator:
         self._answer_text: list[str] = []
         self._reasoning_text: list[str] = []
         self._id = f"chatcmpl-{uuid.uuid4().hex}"
+        # One `created` for the whole stream: the provider's first, else the local time at the start.
         self._created = int(time.time())
+        self._created_by_provider = False
         self.hidden_params: dict[str, Any] = {"custom_llm_provider": provider.route}
 
     @property
@@ -319,8 +460,8 @@ class StreamTranslator:
         chunk = readable_chunk(raw_chunk)
         if chunk.get("id"):
             self._id = chunk["id"]
-        if chunk.get("created"):
-            self._created = chunk["created"]
+        if chunk.get("created") and not self._created_by_provider:
+            self._created, self._created_by_provider = chunk["created"], True
         if isinstance(chunk.get("model"), str):
             self._model = chunk["model"]
         if isinstance(chunk.get("usage"), dict):
@@ -350,10 +491,13 @@ class StreamTranslator:
         """The chunks that end the stream: held-back text, the provider's usage, then the finish."""
         held = [(i, s.close()) for i, s in self._splitters.items()]
         out = [c for c in (self._chunk(i, split) for i, split in held) if _has_payload(c)]
-        usage = self._usage
-        if usage is None and self._prompt is not None:
+        if self._prompt is not None:
             for _, split in held:
                 self._count(split, None)
+        usage = self._usage
+        if usage is not None:
+            usage = with_reasoning_tokens(usage, self._model, "".join(self._reasoning_text))
+        elif self._prompt is not None:
             usage = self._estimated_usage()
         if usage is not None:
             cost = self.hidden_params.get("response_cost")
@@ -389,12 +533,8 @@ class StreamTranslator:
         """
         try:
             prompt = litellm.token_counter(model=self._model, messages=list(self._prompt or ()))
-            answer, reasoning = (
-                litellm.token_counter(model=self._model, text="".join(parts), count_response_tokens=True)
-                if parts
-                else 0
-                for parts in (self._answer_text, self._reasoning_text)
-            )
+            answer = count_tokens(self._model, "".join(self._answer_text))
+            reasoning = count_tokens(self._model, "".join(self._reasoning_text))
         except Exception as error:  # a prompt the tokenizer cannot read: no estimate, as LiteLLM does
             logger.debug("%s: no usage estimate for this stream: %s", self._provider.display_name, error)
             return None
@@ -474,6 +614,11 @@ def aggregate_stream(
     if provider_usage is not None:
         built.usage = provider_usage  # type: ignore[attr-defined]
     else:
-        # stream_chunk_builder counted tokens locally; say so, since the provider did not.
+        # stream_chunk_builder counted tokens locally; say so, since the provider did not, and say
+        # how many of them were the reasoning it was handed apart from the answer.
         built._hidden_params["usage_is_estimate"] = True
+        reasoning = "".join(
+            getattr(choice.message, "reasoning_content", None) or "" for choice in built.choices
+        )
+        built.usage = with_reasoning_tokens(built.usage, built.model or "", reasoning)  # type: ignore[attr-defined]
     return built

@@ -25,6 +25,9 @@ PROVIDER = ProviderSpec(
     models_path="/capabilities",
     api_base_env="SYNCROPIC_API_BASE",
     chat_params=COMMON_CHAT_PARAMS | {"frequency_penalty", "presence_penalty"},
+    # The gateway documents no roles beyond its user examples, and fronts Claude and Gemini, which
+    # have no developer role; system is what every backing model reads, so developer goes as system.
+    accepts_developer_role=False,
     # The documented error table: the code is more precise than the status (two kinds of 402).
     error_codes=MappingProxyType(
         {

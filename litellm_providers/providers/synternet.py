@@ -21,6 +21,8 @@ PROVIDER = ProviderSpec(
     # so n > 1 is refused (or dropped with drop_params) rather than answered wrongly.
     chat_params=COMMON_CHAT_PARAMS - {"n"},
     param_renames=MappingProxyType({"max_completion_tokens": "max_tokens"}),
+    # The documented roles are system, user and assistant: a developer message goes as system.
+    accepts_developer_role=False,
     wire_model_prefix="synternet/",
     upstream_always_streams=True,
     default_reasoning_format="brackets",

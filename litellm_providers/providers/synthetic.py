@@ -19,6 +19,9 @@ PROVIDER = ProviderSpec(
     # under "supports all standard OpenAI-compatible parameters".
     chat_params=COMMON_CHAT_PARAMS | {"frequency_penalty", "presence_penalty"},
     param_renames=MappingProxyType({"max_completion_tokens": "max_tokens"}),
+    # Synthetic does not take the developer role (pi-synthetic, the public Synthetic plugin for the pi
+    # coding agent, marks its models `supportsDeveloperRole: false`); system carries the same text.
+    accepts_developer_role=False,
     # R1-style models put their thinking in content between <think> tags; a model added after this
     # catalog was written most likely does the same, and plain answers pass through untouched.
     default_reasoning_format="think_tags",

@@ -260,3 +260,50 @@ def test_a_refreshed_catalog_reaches_the_proxy_without_a_release(
         assert usage is not None
         expected = usage.prompt_tokens * 6e-7 + usage.completion_tokens * 2.4e-6
         assert float(raw.headers["x-litellm-response-cost"]) == pytest.approx(expected)
+
+
+# Claude Code with extended thinking: POST /v1/messages with `thinking`, which LiteLLM's Anthropic
+# adapter turns into reasoning_effort (a budget of 1024 is "low").
+THINKING = {"type": "enabled", "budget_tokens": 1024}
+
+
+def _messages(proxy: Proxy, model: str, stream: bool) -> httpx.Response:
+    return httpx.post(
+        proxy.url.removesuffix("/v1") + "/v1/messages",
+        headers={"x-api-key": proxy.master_key, "anthropic-version": "2023-06-01"},
+        json={
+            "model": model,
+            "max_tokens": 2048,
+            "thinking": THINKING,
+            "stream": stream,
+            "messages": [{"role": "user", "content": "What is the capital of France?"}],
+        },
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("model", ["glm-4.6", "deepseek-r1", "syntoshi-apex-thinking"])
+def test_claude_code_thinking_returns_thinking_blocks_and_the_answer(proxy: Proxy, model: str) -> None:
+    response = _messages(proxy, model, stream=False)
+    assert response.status_code == 200, response.text
+    blocks = response.json()["content"]
+    thinking = "".join(b.get("thinking", "") for b in blocks if b["type"] == "thinking")
+    text = "".join(b.get("text", "") for b in blocks if b["type"] == "text")
+    assert thinking.startswith("The user asked")
+    assert text == "You asked: What is the capital of France?"
+
+
+@pytest.mark.parametrize("model", ["glm-4.6", "deepseek-r1", "syntoshi-apex-thinking"])
+def test_claude_code_thinking_streams_thinking_deltas_and_the_answer(proxy: Proxy, model: str) -> None:
+    response = _messages(proxy, model, stream=True)
+    assert response.status_code == 200, response.text
+    events = [
+        json.loads(line.removeprefix("data:").strip())
+        for line in response.text.splitlines()
+        if line.startswith("data:") and line.strip() != "data: [DONE]"
+    ]
+    deltas = [e["delta"] for e in events if e.get("type") == "content_block_delta"]
+    thinking = "".join(d.get("thinking", "") for d in deltas if d["type"] == "thinking_delta")
+    text = "".join(d.get("text", "") for d in deltas if d["type"] == "text_delta")
+    assert thinking.startswith("The user asked")
+    assert text == "You asked: What is the capital of France?"

@@ -69,7 +69,10 @@ def test_emulate_serves_the_documented_paths_on_the_given_port() -> None:
             try:
                 response = httpx.post(
                     f"http://127.0.0.1:{port}/openai/v1/chat/completions",
-                    json={"model": "hf:zai-org/GLM-4.6", "messages": [{"role": "user", "content": "hi"}]},
+                    json={
+                        "model": "hf:moonshotai/Kimi-K2-Instruct",
+                        "messages": [{"role": "user", "content": "hi"}],
+                    },
                     headers={"Authorization": "Bearer k"},
                 )
                 break

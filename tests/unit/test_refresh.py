@@ -15,6 +15,7 @@ from litellm_providers import catalog
 from litellm_providers.catalog import read_fresh_cache
 from litellm_providers.cli import main
 from litellm_providers.emulator import NEW_LIVE_MODEL, Emulator
+from litellm_providers.providers import PROVIDERS
 from litellm_providers.refresh import LiveModel, refresh_catalog
 from litellm_providers.registration import register
 
@@ -133,10 +134,36 @@ def test_an_image_for_a_vision_model_passes_through_intact(emulator: Emulator) -
 
 def test_a_live_reasoning_flag_gives_a_plain_model_a_reasoning_format_but_keeps_a_bundled_one() -> None:
     bundled = catalog.bundled_catalog("synthetic").models
-    plain = bundled["hf:zai-org/GLM-4.6"]
+    plain = bundled["hf:moonshotai/Kimi-K2-Instruct"]
     assert plain.reasoning_format == "none"
-    live = LiveModel(id="hf:zai-org/GLM-4.6", supported_features=["reasoning"])
+    live = LiveModel(id="hf:moonshotai/Kimi-K2-Instruct", supported_features=["reasoning"])
     assert live.merged_over(plain).reasoning_format == "think_tags"
     qwen = bundled["hf:Qwen/Qwen3-235B-A22B-Thinking-2507"]
     live = LiveModel(id="hf:Qwen/Qwen3-235B-A22B-Thinking-2507", supported_features=["reasoning"])
     assert live.merged_over(qwen).reasoning_format == "think_tags_opened"
+
+
+def test_live_reasoning_efforts_outrank_the_bundled_ones() -> None:
+    bundled = catalog.bundled_catalog("synthetic").models["hf:deepseek-ai/DeepSeek-R1-0528"]
+    assert bundled.reasoning_efforts == ("low", "medium", "high")
+    live = LiveModel.model_validate(
+        {
+            "id": "hf:deepseek-ai/DeepSeek-R1-0528",
+            "reasoning_parameters": {"efforts": ["none", "high", "max"]},
+        }
+    )
+    merged = live.merged_over(bundled)
+    assert merged.reasoning_efforts == ("none", "high", "max")
+    assert "reasoning_effort" in merged.supported_params(PROVIDERS["synthetic"])
+    # An entry that advertises nothing about reasoning keeps the bundled set.
+    assert LiveModel(id="hf:deepseek-ai/DeepSeek-R1-0528").merged_over(bundled).reasoning_efforts == (
+        "low",
+        "medium",
+        "high",
+    )
+
+
+def test_a_refresh_reads_each_models_accepted_efforts(emulator: Emulator) -> None:
+    result = refresh_catalog("synthetic", api_base=emulator.base_url("synthetic"), register=False)
+    assert result.models[NEW_LIVE_MODEL].reasoning_efforts == ("low", "high", "max")
+    assert result.models["hf:openai/gpt-oss-120b"].reasoning_efforts == ("none", "low", "medium", "high")
