@@ -47,9 +47,9 @@ import litellm
 import openai
 import pydantic
 from litellm.llms.custom_llm import CustomLLM
-from litellm.types.utils import ModelResponse, ModelResponseStream
+from litellm.types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 
-from litellm_providers.catalog import active_models
+from litellm_providers.catalog import model_entry
 from litellm_providers.compat import (
     CONNECT_ERRORS,
     HTTP_ERRORS,
@@ -69,14 +69,21 @@ from litellm_providers.errors import (
     unusable_answer,
 )
 from litellm_providers.provider import ProviderSpec
+from litellm_providers.quota import QuotaSnapshot
 from litellm_providers.translate import (
     StreamTranslator,
     UnreadableAnswer,
     aggregate_stream,
+    build_embedding_request,
     build_request,
+    build_text_completion_request,
+    embedding_response_from_json,
     hidden_params_from_headers,
     model_response_from_json,
     reasoning_format,
+    request_headers,
+    text_completion_as_chat,
+    text_completion_chunk_as_chat,
 )
 
 if TYPE_CHECKING:
@@ -326,10 +333,17 @@ class _Call:
                 f"no API key. Pass api_key=... or set the {provider.api_key_env} environment variable.",
                 missing_key=True,
             )
+        if not self.operation.from_origin and self.operation.path not in provider.endpoints:
+            raise refused_before_sending(
+                provider,
+                self.model,
+                f"{provider.display_name} serves no {self.operation.path} endpoint "
+                f"(it serves {', '.join(provider.endpoints)}).",
+            )
         # None for a keyless call to a provider with anonymous_access: sent with no Authorization.
         self.api_key = key or None
         self.base_url = provider.api_base(api_base)
-        self.entry = active_models(provider.route).get(self.model) if self.operation.uses_catalog else None
+        self.entry = model_entry(provider.route, self.model) if self.operation.uses_catalog else None
         params = litellm_params or {}
         self.call_id = params.get("litellm_call_id")
         self.merge_reasoning = bool(params.get("merge_reasoning_content_in_choices"))
@@ -542,6 +556,79 @@ CHAT = Operation(
 )
 
 
+def _text_completion_request(
+    call: _Call, messages: Any, optional_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    return build_text_completion_request(
+        call.provider, call.model, messages, optional_params, call.stream_upstream
+    )
+
+
+def _text_completion_answer(call: _Call, data: Any) -> ModelResponse:
+    # LiteLLM turns the chat-shaped response back into a TextCompletionResponse, keeping the text and
+    # dropping reasoning_content; the reasoning stays reachable in _hidden_params (streams keep it on
+    # each choice).
+    response = _chat_answer(call, text_completion_as_chat(data))
+    messages = [getattr(choice, "message", None) for choice in response.choices]
+    reasoning = [getattr(message, "reasoning_content", None) for message in messages]
+    if any(reasoning):
+        response._hidden_params["reasoning_content"] = reasoning
+    return response
+
+
+TEXT_COMPLETION = Operation(
+    path="/completions",
+    expected="a text completion (JSON with a 'choices' list)",
+    build=_text_completion_request,
+    read=_text_completion_answer,
+    stream_event=text_completion_chunk_as_chat,
+)
+
+
+def _embedding_request(
+    call: _Call, texts: Any, optional_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    return build_embedding_request(call.provider, call.model, texts, optional_params)
+
+
+def _embedding_answer(call: _Call, data: Any) -> EmbeddingResponse:
+    return embedding_response_from_json(call.model, data)
+
+
+EMBEDDINGS = Operation(
+    path="/embeddings",
+    expected="embeddings (JSON with a 'data' list)",
+    build=_embedding_request,
+    read=_embedding_answer,
+)
+
+
+def _quotas_request(
+    call: _Call, _: Any, optional_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    return {}, request_headers(optional_params)
+
+
+def _quotas_answer(call: _Call, data: Any) -> QuotaSnapshot:
+    if not isinstance(data, dict):
+        raise ValueError("the quotas answer is not a JSON object")
+    return QuotaSnapshot.model_validate(data)
+
+
+def quotas_operation(provider: ProviderSpec) -> Operation:
+    if provider.quotas_path is None:
+        raise ValueError(f"{provider.display_name} publishes no quotas")
+    return Operation(
+        path=provider.quotas_path,
+        expected="quotas (a JSON object of windows)",
+        build=_quotas_request,
+        read=_quotas_answer,
+        method="GET",
+        uses_catalog=False,
+        from_origin=True,
+    )
+
+
 def _is_event_stream(headers: Mapping[str, str]) -> bool:
     content_type = headers.get("content-type")
     return content_type is None or content_type.split(";")[0].strip().lower() == "text/event-stream"
@@ -741,11 +828,15 @@ class ProviderHandler(CustomLLM):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.provider.route!r})"
 
-    def _call(self, stream: bool, operation: Operation = CHAT, **kwargs: Any) -> _Call:
+    def _call(self, stream: bool, operation: Operation | None = None, **kwargs: Any) -> _Call:
+        if operation is None:
+            # litellm.text_completion reaches a custom provider through completion(), flagged.
+            text = bool((kwargs.get("litellm_params") or {}).get("text_completion"))
+            operation = TEXT_COMPLETION if text else CHAT
         return _Call(
             self.provider,
             kwargs["model"],
-            kwargs["messages"],
+            kwargs["messages"] if "messages" in kwargs else kwargs.get("input"),
             kwargs.get("api_base"),
             kwargs.get("api_key"),
             kwargs.get("optional_params") or {},
@@ -756,6 +847,33 @@ class ProviderHandler(CustomLLM):
             kwargs.get("logging_obj"),
             operation,
         )
+
+    # -- embeddings and quotas: one request, one JSON answer ----------------------------------------
+
+    def embedding(self, *args: Any, **kwargs: Any) -> EmbeddingResponse:
+        call = self._call(False, EMBEDDINGS, **kwargs)
+        response: EmbeddingResponse = _retried(call, lambda: self._post(call))
+        return response
+
+    async def aembedding(self, *args: Any, **kwargs: Any) -> EmbeddingResponse:
+        call = self._call(False, EMBEDDINGS, **kwargs)
+        response: EmbeddingResponse = await _aretried(call, lambda: self._apost(call))
+        return response
+
+    def quotas(
+        self, api_key: str | None = None, api_base: str | None = None, timeout: float | None = 30.0
+    ) -> QuotaSnapshot:
+        call = self._call(
+            False,
+            quotas_operation(self.provider),
+            model="",
+            messages=None,
+            api_key=api_key,
+            api_base=api_base,
+            timeout=timeout,
+        )
+        snapshot: QuotaSnapshot = _retried(call, lambda: self._post(call))
+        return snapshot
 
     # -- sync ---------------------------------------------------------------------------------------
 
