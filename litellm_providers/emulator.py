@@ -182,6 +182,8 @@ def live_model_list(provider: ProviderSpec) -> dict[str, Any]:
     price (the emulator's own, not the provider's), one new vision model, one malformed entry."""
     entries: list[Any] = []
     for name, entry in active_models(provider.route).items():
+        if provider.alias_prefix and name.startswith(provider.alias_prefix):
+            continue  # listed below, with the model each routes to
         live: dict[str, Any] = {
             "id": name,
             "object": "model",
@@ -209,7 +211,7 @@ def live_model_list(provider: ProviderSpec) -> dict[str, Any]:
             "a_field_nobody_documented": True,
         }
     )
-    if provider.quotas_header:  # Synthetic lists its aliases with the model each routes to
+    if provider.alias_prefix:  # Synthetic lists its aliases with the model each routes to
         for alias, target in EMULATED_ALIAS_TARGETS.items():
             entries.append(
                 {

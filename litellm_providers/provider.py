@@ -75,6 +75,9 @@ class ProviderSpec:
     """Prepended to the model id on the wire when the user did not already write it."""
     endpoints: tuple[str, ...] = ("/chat/completions",)
     """The OpenAI endpoints served under the API base; a call to another is refused before sending."""
+    alias_prefix: str | None = None
+    """Model ids that are aliases for another model (Synthetic's ``syn:large:text``): the live list
+    names the model each routes to, whose window and prices the alias then takes."""
     models_path: str | None = None
     """Where the provider publishes its live model list, relative to the API base."""
     streams_usage: bool = False

@@ -27,6 +27,9 @@ PROVIDER = ProviderSpec(
     default_reasoning_format="think_tags",
     # Synthetic's API docs: GET https://api.synthetic.new/v2/quotas, outside the OpenAI base; chat
     # responses may carry the same JSON in x-synthetic-quotas.
+    # "syn:large:text", "syn:small:text", "syn:large:vision", "syn:small:vision": the current
+    # recommended model of a category, listed in the live model list.
+    alias_prefix="syn:",
     quotas_path="/v2/quotas",
     quotas_header="x-synthetic-quotas",
     forwarded_headers=("x-synthetic-quotas",),
