@@ -325,16 +325,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(provider, 400, "invalid_request_error", "The body is not valid JSON")
         # Header names lower-cased, as HTTP compares them (httpx sends "Authorization", httpx2 lower-case).
         sent = {name.lower(): value for name, value in self.headers.items()}
-        if endpoint == "/completions" and isinstance(body, dict):
-            # A text completion is answered as a chat turn whose one message is the prompt.
-            prompt = body.get("prompt")
-            text = prompt if isinstance(prompt, str) else " ".join(map(str, prompt or []))
+        if endpoint != "/chat/completions" and isinstance(body, dict):
+            # A text completion (or embedding) is steered as a chat turn whose message is its input.
+            given = body.get("prompt" if endpoint == "/completions" else "input")
+            text = given if isinstance(given, str) else " ".join(map(str, given or []))
             body = {**body, "messages": [{"role": "user", "content": text}]}
         self.server.requests.append(
             {"provider": provider.route, "body": body, "headers": sent, "endpoint": endpoint}
         )
-        if endpoint == "/embeddings":
-            return self._embeddings(provider, body)
         if anonymous:
             # The tier gate runs up-front, before any fault a directive asks for.
             served = active_models(provider.route).get(provider.catalog_model(str(body.get("model", ""))))
@@ -373,6 +371,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, b"", "application/json")
         if fault == "wrong-content-type":
             return self._send(200, b"OK", "text/plain")
+        if endpoint == "/embeddings":
+            return self._embeddings(provider, body)
         reply = compose_reply(body)
         entry = model_entry(provider.route, provider.catalog_model(str(body.get("model", ""))))
         as_text = endpoint == "/completions"
