@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -64,6 +64,13 @@ class ModelEntry(BaseModel):
     tier: str | None = None
     """The provider's tier(s) that serve the model, ``+``-joined when several do: ``paid``, or
     ``anonymous+paid`` for the gateway's "Anonymous + Paid"."""
+    mode: Literal["chat", "embedding"] = "chat"
+    """What the model serves: chat (and text) completions, or embeddings."""
+    alias_of: str | None = None
+    """For an alias (Synthetic's ``syn:large:text``): the model it stands for now, as the live list
+    says. Its window, prices and capabilities are the alias's; the wire model stays the alias."""
+    retired: bool = False
+    """Gone from the provider's lineup; kept so that old configs keep their windows and prices."""
 
     def admits(self, tier: str) -> bool:
         """Whether a call served from ``tier`` (``anonymous``, ``paid``, ...) may use this model."""
@@ -102,10 +109,11 @@ def bundled_catalog(route: str) -> ProviderCatalog:
 def litellm_model_cost(provider: ProviderSpec, models: Mapping[str, ModelEntry]) -> dict[str, dict[str, Any]]:
     """``litellm.register_model`` entries, keyed ``<route>/<model>`` as LiteLLM looks them up."""
     entries: dict[str, dict[str, Any]] = {}
-    for name, entry in models.items():
+    for name in models:
+        entry = resolved(models, name)
         info: dict[str, Any] = {
             "litellm_provider": provider.route,
-            "mode": "chat",
+            "mode": entry.mode,
             "max_input_tokens": entry.context_window,
             "max_output_tokens": entry.max_output_tokens,
             # LiteLLM's legacy field: the output limit where known, else the window.
@@ -139,6 +147,15 @@ def litellm_model_cost(provider: ProviderSpec, models: Mapping[str, ModelEntry])
     return entries
 
 
+def resolved(models: Mapping[str, ModelEntry], name: str) -> ModelEntry:
+    """The facts of a model: for an alias whose target the catalog knows, the target's."""
+    entry = models[name]
+    target = models.get(entry.alias_of) if entry.alias_of else None
+    if target is None or target.alias_of:
+        return entry
+    return target.model_copy(update={"alias_of": entry.alias_of, "retired": entry.retired})
+
+
 # The models each route serves right now: the bundled catalog until register() or a refresh
 # replaces it. Handlers read it per call, so a refreshed catalog takes effect without re-registering.
 _active: dict[str, Mapping[str, ModelEntry]] = {}
@@ -147,6 +164,12 @@ _active: dict[str, Mapping[str, ModelEntry]] = {}
 def active_models(route: str) -> Mapping[str, ModelEntry]:
     models = _active.get(route)
     return models if models is not None else bundled_catalog(route).models
+
+
+def model_entry(route: str, name: str) -> ModelEntry | None:
+    """What the catalog in force knows of one model (an alias resolved to its target), or None."""
+    models = active_models(route)
+    return resolved(models, name) if name in models else None
 
 
 def set_active_models(route: str, models: Mapping[str, ModelEntry]) -> None:

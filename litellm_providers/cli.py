@@ -1,4 +1,4 @@
-"""``litellm-providers``: list the catalog, run the offline demo, serve the emulator."""
+"""``litellm-providers``: list the catalog, show the quotas left, run the offline demo, serve the emulator."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import TextIO
 # offline, so say so before anything imports LiteLLM.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from litellm_providers.catalog import ModelEntry, active_models
+from litellm_providers.catalog import ModelEntry, active_models, resolved
 from litellm_providers.providers import PROVIDERS
 
 _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
@@ -34,6 +34,8 @@ def _capabilities(entry: ModelEntry) -> str:
         "json": entry.structured_output,
         "reasoning": entry.reasoning,
         "vision": entry.vision,
+        "embedding": entry.mode == "embedding",
+        "retired": entry.retired,
     }
     return ",".join(name for name, on in flags.items() if on)
 
@@ -42,10 +44,12 @@ def models_table(catalogs: Mapping[str, Mapping[str, ModelEntry]]) -> str:
     header = ("model", "context", "max output", "in $/1M", "out $/1M", "tier", "capabilities")
     rows: list[tuple[str, ...]] = [header]
     for route, models in catalogs.items():
-        for name, entry in models.items():
+        for name in models:
+            entry = resolved(models, name)
+            label = f"{route}/{name}" + (f" → {entry.alias_of}" if entry.alias_of else "")
             rows.append(
                 (
-                    f"{route}/{name}",
+                    label,
                     _number(entry.context_window),
                     _number(entry.max_output_tokens),
                     _price(entry.input_usd_per_million),
@@ -107,6 +111,21 @@ def run_demo(prompt: str, out: TextIO | None = None) -> int:
     return 0
 
 
+def print_quotas(route: str, api_base: str | None, out: TextIO | None = None) -> int:
+    """The quotas table, or the one-line reason there is none (exit status 1)."""
+    import litellm_providers
+    from litellm_providers.quota import quotas_table
+
+    write = (out or sys.stdout).write
+    try:
+        snapshot = litellm_providers.quotas(route, api_base=api_base)
+    except Exception as error:  # LiteLLM's exceptions: their message names provider, status and cause
+        write(f"{route}: no quotas: {error}\n")
+        return 1
+    write(quotas_table(snapshot) + "\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="litellm-providers", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo", help="stream one answer per provider from the bundled emulator (offline)"
     )
     demo.add_argument("--prompt", default="What is the capital of France?")
+    quotas = commands.add_parser("quotas", help="what is left of the subscription, window by window")
+    quotas.add_argument(
+        "--provider",
+        choices=sorted(r for r, spec in PROVIDERS.items() if spec.quotas_path),
+        default="synthetic",
+    )
+    quotas.add_argument("--api-base", help="the API base (default: the provider's, or its API_BASE variable)")
     emulate = commands.add_parser("emulate", help="serve the providers' wire formats on loopback")
     emulate.add_argument("--host", default="127.0.0.1")
     emulate.add_argument("--port", type=int, default=8765)
@@ -144,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         return run_demo(args.prompt)
+    if args.command == "quotas":
+        return print_quotas(args.provider, args.api_base)
     from litellm_providers.emulator import serve
 
     serve(args.host, args.port)

@@ -16,6 +16,7 @@ internal                                               touched by
 ``litellm.custom_provider_map`` + ``custom_llm_setup``  ``registration._install_handler``
 ``get_supported_openai_params`` (module + lazy attr)   ``registration._install_supported_params``
 ``litellm.acompletion_with_retries``                   ``registration._install_async_retry_wait``
+``litellm.main.get_optional_params_embeddings``        ``registration._install_embedding_params``
 ``litellm.completion_cost`` / cost header convention   ``registration._install_completion_cost``
 ``CustomLLM`` handler signature (``headers=``, ...)    ``core.ProviderHandler``
 ``stream_chunk_builder`` + ``logging_obj``             ``translate.aggregate_stream``

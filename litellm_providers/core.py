@@ -5,6 +5,10 @@ the ``openai`` SDK (connection pooling, SSE decoding, timeouts); the translation
 ``translate.py``; errors become LiteLLM exceptions in ``errors.py``. Sync and async differ only in
 the loops that move bytes.
 
+Operations. A call is one ``Operation`` (chat completions, embeddings, text completions, the quotas
+read): its path, its request builder and its answer reader. The transport below is the same for all of
+them: the client pool, timeouts, retries, the error mapping and the redaction of the key.
+
 Retries. ``litellm.completion(..., num_retries=N)`` (or ``max_retries=N``) reaches the handler as
 ``optional_params["max_retries"]``; the handler then retries what ``errors.is_transient`` calls
 transient (429, 408, 5xx, lost connections, unusable 200s) and nothing else (400, 401, 402, 403, 404,
@@ -35,19 +39,22 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import litellm
 import openai
 import pydantic
 from litellm.llms.custom_llm import CustomLLM
-from litellm.types.utils import ModelResponse, ModelResponseStream
+from litellm.types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 
-from litellm_providers.catalog import active_models
+from litellm_providers.catalog import model_entry
 from litellm_providers.compat import (
     CONNECT_ERRORS,
     HTTP_ERRORS,
     RESPONSE_NOT_READ,
+    SDK_HTTP,
     TIMEOUT_ERRORS,
     TIMEOUT_TYPES,
     caused_by,
@@ -62,14 +69,21 @@ from litellm_providers.errors import (
     unusable_answer,
 )
 from litellm_providers.provider import ProviderSpec
+from litellm_providers.quota import QuotaSnapshot
 from litellm_providers.translate import (
     StreamTranslator,
     UnreadableAnswer,
     aggregate_stream,
+    build_embedding_request,
     build_request,
+    build_text_completion_request,
+    embedding_response_from_json,
     hidden_params_from_headers,
     model_response_from_json,
     reasoning_format,
+    request_headers,
+    text_completion_as_chat,
+    text_completion_chunk_as_chat,
 )
 
 if TYPE_CHECKING:
@@ -246,6 +260,45 @@ def _retries(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
+ReadAnswer = Callable[["_Call", Any], Any]
+BuildRequest = Callable[["_Call", Any, Mapping[str, Any]], tuple[dict[str, Any], dict[str, str]]]
+
+
+def _same_event(event: Any) -> Any:
+    return event
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One kind of call: where it goes, what it sends, how its answer is read.
+
+    Everything else (the client pool, timeouts, retries, typed errors, key redaction) is the core's and
+    the same for every operation: chat, embeddings, text completions and the quotas read differ only in
+    these fields, as LiteLLM's own providers differ per operation only in their transformation class.
+    """
+
+    path: str
+    """Relative to the API base (or to its origin, with ``from_origin``)."""
+    expected: str
+    """What a usable answer is, for the error when a 200 carries something else."""
+    build: BuildRequest
+    """The JSON body and extra headers, from the call, what the caller sent and the optional params."""
+    read: ReadAnswer
+    """The LiteLLM object from the JSON answer (``ValueError``/``KeyError``/... when it is not one)."""
+    method: Literal["GET", "POST"] = "POST"
+    stream_event: Callable[[Any], Any] = _same_event
+    """A streamed event as a chat.completion.chunk, the shape ``StreamTranslator`` reads."""
+    uses_catalog: bool = True
+    """Whether the call names a model (the quotas read names none)."""
+    from_origin: bool = False
+    """The path is under the API base's origin, not the base (``/v2/quotas`` beside ``/openai/v1``)."""
+
+
+def _origin(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
 class _Call:
     """Everything one call needs, resolved once from what LiteLLM hands the handler."""
 
@@ -253,7 +306,7 @@ class _Call:
         self,
         provider: ProviderSpec,
         model: str,
-        messages: list[Any],
+        messages: Any,
         api_base: str | None,
         api_key: str | None,
         optional_params: Mapping[str, Any],
@@ -262,10 +315,14 @@ class _Call:
         stream: bool,
         headers: Mapping[str, Any] | None = None,
         logging_obj: Any = None,
+        operation: Operation | None = None,
     ) -> None:
         self.started = time.monotonic()
         self.provider = provider
+        self.operation = operation or CHAT
         self.model = provider.catalog_model(model)
+        # What the caller sent: chat messages, embedding input; the prompt estimate and the stream
+        # builder read it as messages.
         self.messages = messages
         self.stream = stream
         key = provider.api_key(api_key)
@@ -276,32 +333,25 @@ class _Call:
                 f"no API key. Pass api_key=... or set the {provider.api_key_env} environment variable.",
                 missing_key=True,
             )
-        # None for a keyless call to a provider with anonymous_access: sent with no Authorization.
-        self.api_key = key or None
-        self.base_url = provider.api_base(api_base)
-        entry = active_models(provider.route).get(self.model)
-        if entry is not None and not entry.vision and _has_image(messages):
+        if not self.operation.from_origin and self.operation.path not in provider.endpoints:
             raise refused_before_sending(
                 provider,
                 self.model,
-                f"{provider.route}/{self.model} does not accept images "
-                "(the catalog lists it as text-only); send text, or pick a model with vision "
-                "(`litellm-providers models` shows them).",
+                f"{provider.display_name} serves no {self.operation.path} endpoint "
+                f"(it serves {', '.join(provider.endpoints)}).",
             )
+        # None for a keyless call to a provider with anonymous_access: sent with no Authorization.
+        self.api_key = key or None
+        self.base_url = provider.api_base(api_base)
+        self.entry = model_entry(provider.route, self.model) if self.operation.uses_catalog else None
         params = litellm_params or {}
         self.call_id = params.get("litellm_call_id")
         self.merge_reasoning = bool(params.get("merge_reasoning_content_in_choices"))
-        self.reasoning = reasoning_format(provider, entry)
+        self.reasoning = reasoning_format(provider, self.entry)
         self.stream_upstream = stream or provider.upstream_always_streams
-        self.body, self.headers = build_request(
-            provider,
-            model,
-            messages,
-            optional_params,
-            self.stream_upstream,
-            entry=entry,
-            drop_params=bool(params.get("drop_params") or litellm.drop_params),
-        )
+        # LiteLLM's drop_params (per call or global) also drops a reasoning_effort the model refuses.
+        self.drop_params = bool(params.get("drop_params") or litellm.drop_params)
+        self.body, self.headers = self.operation.build(self, messages, optional_params)
         # LiteLLM hands extra_headers (and litellm.headers) to a custom handler apart from the params.
         self.headers.update({str(k): str(v) for k, v in (headers or {}).items()})
         self.logging_obj = logging_obj
@@ -314,7 +364,13 @@ class _Call:
         self.deadline = self.started + budget if budget is not None else None
 
     def __repr__(self) -> str:
-        return f"_Call({self.provider.route}/{self.model}, stream={self.stream})"
+        return f"_Call({self.provider.route}/{self.model}, {self.operation.path}, stream={self.stream})"
+
+    @property
+    def url(self) -> str:
+        """Where the request goes: the operation's path under the API base, or under its origin."""
+        root = _origin(self.base_url) if self.operation.from_origin else self.base_url
+        return root + self.operation.path
 
     def translator(self) -> StreamTranslator:
         return StreamTranslator(
@@ -331,21 +387,38 @@ class _Call:
             return self.timeout
         return max(min(self.timeout or left, left), 0.001)
 
-    def request_kwargs(self) -> dict[str, Any]:
-        # The whole body travels as extra_body so every parameter reaches the wire exactly as built.
-        body = dict(self.body)
+    def request_kwargs(self, stream: bool = False) -> dict[str, Any]:
+        """What the SDK's ``post`` (or ``get``) is called with: the body exactly as built."""
         headers: dict[str, Any] = dict(self.headers)
         if self.api_key is None and not any(name.lower() == "authorization" for name in headers):
             # No key: no Authorization header at all (the SDK would otherwise send its placeholder,
             # or refuse a request with none unless told it is omitted on purpose).
             headers["Authorization"] = openai.Omit()
-        return {
-            "model": body.pop("model"),
-            "messages": body.pop("messages"),
-            "extra_body": body,
-            "extra_headers": headers,
-            "timeout": self.attempt_timeout(),
+        kwargs: dict[str, Any] = {
+            "path": self.url,
+            # The raw response: its headers carry the request id, quotas and the provider's cost.
+            "cast_to": SDK_HTTP.Response,
+            "options": {"headers": headers, "timeout": self.attempt_timeout()},
         }
+        if self.operation.method == "POST":
+            kwargs["body"] = self.body
+        if stream:
+            kwargs.update(cast_to=object, stream=True, stream_cls=openai.Stream[Any])
+        return kwargs
+
+    def send(self, client: openai.OpenAI, stream: bool = False) -> Any:
+        kwargs = self.request_kwargs(stream)
+        return client.get(**kwargs) if self.operation.method == "GET" else client.post(**kwargs)
+
+    async def asend(self, client: openai.AsyncOpenAI, stream: bool = False) -> Any:
+        if stream:
+            kwargs = self.request_kwargs(stream)
+            kwargs["stream_cls"] = openai.AsyncStream[Any]
+        else:
+            kwargs = self.request_kwargs()
+        if self.operation.method == "GET":
+            return await client.get(**kwargs)
+        return await client.post(**kwargs)
 
     def request_id(self, headers: Mapping[str, str] | None) -> str | None:
         if not headers:
@@ -437,14 +510,12 @@ class _Call:
             secret=self.api_key,
         )
 
-    def response_from_json(self, http_response: Any) -> ModelResponse:
+    def response_from_json(self, http_response: Any) -> Any:
+        """The operation's answer, read from a 200's JSON body, with what the headers tell LiteLLM."""
         try:
-            data = json.loads(http_response.content)
-            response = model_response_from_json(
-                self.provider, self.model, data, self.reasoning, self.merge_reasoning
-            )
+            answer = self.operation.read(self, json.loads(http_response.content))
         except (ValueError, TypeError, AttributeError, KeyError) as error:
-            # Not JSON, not a chat completion, or one LiteLLM's ModelResponse refuses.
+            # Not JSON, not the operation's answer, or one LiteLLM's response classes refuse.
             logger.debug("%s: unusable JSON answer (%s)", self, _describe(error))
             raise unusable_answer(
                 self.provider,
@@ -452,11 +523,120 @@ class _Call:
                 http_response.status_code,
                 http_response.content,
                 http_response.headers,
-                "a chat completion (JSON with a 'choices' list)",
+                self.operation.expected,
                 secret=self.api_key,
             ) from None
-        response._hidden_params.update(hidden_params_from_headers(self.provider, http_response.headers))
-        return response
+        hidden = getattr(answer, "_hidden_params", None)
+        if isinstance(hidden, dict):
+            hidden.update(hidden_params_from_headers(self.provider, http_response.headers))
+        return answer
+
+
+def _chat_request(
+    call: _Call, messages: Any, optional_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    if call.entry is not None and not call.entry.vision and _has_image(messages):
+        raise refused_before_sending(
+            call.provider,
+            call.model,
+            f"{call.provider.route}/{call.model} does not accept images "
+            "(the catalog lists it as text-only); send text, or pick a model with vision "
+            "(`litellm-providers models` shows them).",
+        )
+    return build_request(
+        call.provider,
+        call.model,
+        messages,
+        optional_params,
+        call.stream_upstream,
+        entry=call.entry,
+        drop_params=call.drop_params,
+    )
+
+
+def _chat_answer(call: _Call, data: Any) -> ModelResponse:
+    return model_response_from_json(call.provider, call.model, data, call.reasoning, call.merge_reasoning)
+
+
+CHAT = Operation(
+    path="/chat/completions",
+    expected="a chat completion (JSON with a 'choices' list)",
+    build=_chat_request,
+    read=_chat_answer,
+)
+
+
+def _text_completion_request(
+    call: _Call, messages: Any, optional_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    return build_text_completion_request(
+        call.provider, call.model, messages, optional_params, call.stream_upstream
+    )
+
+
+def _text_completion_answer(call: _Call, data: Any) -> ModelResponse:
+    # LiteLLM turns the chat-shaped response back into a TextCompletionResponse, keeping the text and
+    # dropping reasoning_content; the reasoning stays reachable in _hidden_params (streams keep it on
+    # each choice).
+    response = _chat_answer(call, text_completion_as_chat(data))
+    messages = [getattr(choice, "message", None) for choice in response.choices]
+    reasoning = [getattr(message, "reasoning_content", None) for message in messages]
+    if any(reasoning):
+        response._hidden_params["reasoning_content"] = reasoning
+    return response
+
+
+TEXT_COMPLETION = Operation(
+    path="/completions",
+    expected="a text completion (JSON with a 'choices' list)",
+    build=_text_completion_request,
+    read=_text_completion_answer,
+    stream_event=text_completion_chunk_as_chat,
+)
+
+
+def _embedding_request(
+    call: _Call, texts: Any, optional_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    return build_embedding_request(call.provider, call.model, texts, optional_params)
+
+
+def _embedding_answer(call: _Call, data: Any) -> EmbeddingResponse:
+    return embedding_response_from_json(call.model, data)
+
+
+EMBEDDINGS = Operation(
+    path="/embeddings",
+    expected="embeddings (JSON with a 'data' list)",
+    build=_embedding_request,
+    read=_embedding_answer,
+)
+
+
+def _quotas_request(
+    call: _Call, _: Any, optional_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    return {}, request_headers(optional_params)
+
+
+def _quotas_answer(call: _Call, data: Any) -> QuotaSnapshot:
+    if not isinstance(data, dict):
+        raise ValueError("the quotas answer is not a JSON object")
+    return QuotaSnapshot.model_validate(data)
+
+
+def quotas_operation(provider: ProviderSpec) -> Operation:
+    if provider.quotas_path is None:
+        raise ValueError(f"{provider.display_name} publishes no quotas")
+    return Operation(
+        path=provider.quotas_path,
+        expected="quotas (a JSON object of windows)",
+        build=_quotas_request,
+        read=_quotas_answer,
+        method="GET",
+        uses_catalog=False,
+        from_origin=True,
+    )
 
 
 def _is_event_stream(headers: Mapping[str, str]) -> bool:
@@ -528,7 +708,7 @@ class _Settled:
     def _key(call: _Call) -> tuple[str, str] | None:
         if not call.call_id:
             return None
-        request = json.dumps([call.base_url, call.model, call.body], sort_keys=True, default=str)
+        request = json.dumps([call.url, call.model, call.body], sort_keys=True, default=str)
         return str(call.call_id), hashlib.sha256(request.encode()).hexdigest()
 
     def remember(self, call: _Call, error: BaseException) -> None:
@@ -658,11 +838,15 @@ class ProviderHandler(CustomLLM):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.provider.route!r})"
 
-    def _call(self, stream: bool, **kwargs: Any) -> _Call:
+    def _call(self, stream: bool, operation: Operation | None = None, **kwargs: Any) -> _Call:
+        if operation is None:
+            # litellm.text_completion reaches a custom provider through completion(), flagged.
+            text = bool((kwargs.get("litellm_params") or {}).get("text_completion"))
+            operation = TEXT_COMPLETION if text else CHAT
         return _Call(
             self.provider,
             kwargs["model"],
-            kwargs["messages"],
+            kwargs["messages"] if "messages" in kwargs else kwargs.get("input"),
             kwargs.get("api_base"),
             kwargs.get("api_key"),
             kwargs.get("optional_params") or {},
@@ -671,7 +855,35 @@ class ProviderHandler(CustomLLM):
             stream,
             kwargs.get("headers"),
             kwargs.get("logging_obj"),
+            operation,
         )
+
+    # -- embeddings and quotas: one request, one JSON answer ----------------------------------------
+
+    def embedding(self, *args: Any, **kwargs: Any) -> EmbeddingResponse:
+        call = self._call(False, EMBEDDINGS, **kwargs)
+        response: EmbeddingResponse = _retried(call, lambda: self._post(call))
+        return response
+
+    async def aembedding(self, *args: Any, **kwargs: Any) -> EmbeddingResponse:
+        call = self._call(False, EMBEDDINGS, **kwargs)
+        response: EmbeddingResponse = await _aretried(call, lambda: self._apost(call))
+        return response
+
+    def quotas(
+        self, api_key: str | None = None, api_base: str | None = None, timeout: float | None = 30.0
+    ) -> QuotaSnapshot:
+        call = self._call(
+            False,
+            quotas_operation(self.provider),
+            model="",
+            messages=None,
+            api_key=api_key,
+            api_base=api_base,
+            timeout=timeout,
+        )
+        snapshot: QuotaSnapshot = _retried(call, lambda: self._post(call))
+        return snapshot
 
     # -- sync ---------------------------------------------------------------------------------------
 
@@ -679,16 +891,17 @@ class ProviderHandler(CustomLLM):
         call = self._call(False, **kwargs)
         if call.stream_upstream:
             return _retried(call, lambda: self._aggregate(call))
-        return _retried(call, lambda: self._post(call))
+        response: ModelResponse = _retried(call, lambda: self._post(call))
+        return response
 
-    def _post(self, call: _Call) -> ModelResponse:
+    def _post(self, call: _Call) -> Any:
         client = _clients.sync(call.base_url, call.api_key)
         try:
-            raw = client.chat.completions.with_raw_response.create(**call.request_kwargs())
+            http_response = call.send(client)
         except _TRANSPORT_ERRORS as error:
             failure = call.failure(error)
         else:
-            return call.response_from_json(raw.http_response)
+            return call.response_from_json(http_response)
         raise failure  # outside the except block: the SDK's error (which holds the key) is no context
 
     def _aggregate(self, call: _Call) -> ModelResponse:
@@ -709,11 +922,10 @@ class ProviderHandler(CustomLLM):
     def _open(self, call: _Call, translator: StreamTranslator) -> openai.Stream[Any]:
         client = _clients.sync(call.base_url, call.api_key)
         try:
-            raw = client.chat.completions.with_raw_response.create(stream=True, **call.request_kwargs())
-            response = raw.http_response
+            stream: openai.Stream[Any] = call.send(client, stream=True)
+            response = stream.response
             if _is_event_stream(response.headers):
                 translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
-                stream: openai.Stream[Any] = raw.parse()
                 return stream
             try:
                 failure = call.not_a_stream(response, response.read())
@@ -727,10 +939,11 @@ class ProviderHandler(CustomLLM):
         self, call: _Call, translator: StreamTranslator, stream: openai.Stream[Any]
     ) -> Iterator[ModelResponseStream]:
         headers = stream.response.headers
+        as_chunk = call.operation.stream_event
         failure: Exception | None = None
         try:
             for event in stream:
-                yield from translator.translate(_event(event))
+                yield from translator.translate(as_chunk(_event(event)))
         except _STREAM_ERRORS as error:
             failure = call.failure(error, headers)
         finally:
@@ -748,16 +961,17 @@ class ProviderHandler(CustomLLM):
         call = self._call(False, **kwargs)
         if call.stream_upstream:
             return await _aretried(call, lambda: self._aaggregate(call))
-        return await _aretried(call, lambda: self._apost(call))
+        response: ModelResponse = await _aretried(call, lambda: self._apost(call))
+        return response
 
-    async def _apost(self, call: _Call) -> ModelResponse:
+    async def _apost(self, call: _Call) -> Any:
         client = _clients.async_(call.base_url, call.api_key)
         try:
-            raw = await client.chat.completions.with_raw_response.create(**call.request_kwargs())
+            http_response = await call.asend(client)
         except _TRANSPORT_ERRORS as error:
             failure = call.failure(error)
         else:
-            return call.response_from_json(raw.http_response)
+            return call.response_from_json(http_response)
         raise failure
 
     async def _aaggregate(self, call: _Call) -> ModelResponse:
@@ -780,11 +994,10 @@ class ProviderHandler(CustomLLM):
     async def _aopen(self, call: _Call, translator: StreamTranslator) -> openai.AsyncStream[Any]:
         client = _clients.async_(call.base_url, call.api_key)
         try:
-            raw = await client.chat.completions.with_raw_response.create(stream=True, **call.request_kwargs())
-            response = raw.http_response
+            stream: openai.AsyncStream[Any] = await call.asend(client, stream=True)
+            response = stream.response
             if _is_event_stream(response.headers):
                 translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
-                stream: openai.AsyncStream[Any] = raw.parse()
                 return stream
             try:
                 failure = call.not_a_stream(response, await response.aread())
@@ -798,10 +1011,11 @@ class ProviderHandler(CustomLLM):
         self, call: _Call, translator: StreamTranslator, stream: openai.AsyncStream[Any]
     ) -> AsyncIterator[ModelResponseStream]:
         headers = stream.response.headers
+        as_chunk = call.operation.stream_event
         failure: Exception | None = None
         try:
             async for event in stream:
-                for chunk in translator.translate(_event(event)):
+                for chunk in translator.translate(as_chunk(_event(event))):
                     yield chunk
         except _STREAM_ERRORS as error:
             failure = call.failure(error, headers)

@@ -4,12 +4,15 @@ It records the cassettes, runs the demo and the integration tests, and lets a us
 with no key and no network. It follows ``shared/seeds/`` to the letter: each provider is served at
 its documented path, Synternet always streams ``[Thinking: ...]`` / ``[Reasoning: ...]`` content
 before the answer and sends no usage, Syncropel adds its cost, tier and request-id headers and its
-own error codes, Synthetic's R1 and Thinking models put ``<think>`` reasoning in content.
+own error codes, Synthetic's R1 and Thinking models put ``<think>`` reasoning in content. Synthetic also
+answers ``/completions`` (text completions), ``/embeddings`` (deterministic vectors), ``GET /v2/quotas``
+and sends ``x-synthetic-quotas`` on every answer; its live list carries the ``syn:`` aliases.
 
 Answers are deterministic, so recordings are stable. The last user message steers the emulator with
 ``emulate:`` directives, so a test (or a user at a proxy) can ask for any behaviour:
 
-* ``emulate:fault=<name>``: one of ``FAULTS`` (an error answer, a cut stream, a bad SSE line, ...).
+* ``emulate:fault=<name>``: one of ``FAULTS`` (an error answer, a cut stream, a bad SSE line, ...);
+  on Synthetic also ``quota``: a 429 whose ``x-synthetic-quotas`` header shows the subscription used up.
 * ``emulate:chunk=<n>``: stream the content in pieces of n characters (markers get cut anywhere).
 * ``emulate:script=documented``: Synternet's documented example stream, byte for byte.
 * ``emulate:times=<n>``: the fault hits only the first n requests with this exact body; later ones
@@ -26,11 +29,14 @@ provider with ``anonymous_access`` (the Syncropel gateway) also serves requests 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import math
 import re
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,7 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlparse
 
-from litellm_providers.catalog import ModelEntry, active_models
+from litellm_providers.catalog import ModelEntry, active_models, model_entry
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
@@ -176,6 +182,8 @@ def live_model_list(provider: ProviderSpec) -> dict[str, Any]:
     price (the emulator's own, not the provider's), one new vision model, one malformed entry."""
     entries: list[Any] = []
     for name, entry in active_models(provider.route).items():
+        if provider.alias_prefix and name.startswith(provider.alias_prefix):
+            continue  # listed below, with the model each routes to
         live: dict[str, Any] = {
             "id": name,
             "object": "model",
@@ -206,8 +214,62 @@ def live_model_list(provider: ProviderSpec) -> dict[str, Any]:
             "a_field_nobody_documented": True,
         }
     )
+    if provider.alias_prefix:  # Synthetic lists its aliases with the model each routes to
+        for alias, target in EMULATED_ALIAS_TARGETS.items():
+            entries.append(
+                {
+                    "id": alias,
+                    "object": "model",
+                    "hugging_face_id": target,
+                    "context_length": 65_536,
+                    "input_modalities": ["text", "image"] if "vision" in alias else ["text"],
+                }
+            )
     entries.append({"id": "hf:broken/Entry", "context_length": "a lot"})
     return {"object": "list", "data": entries}
+
+
+# Synthetic's syn: aliases in the live list name the model they route to today (hugging_face_id).
+EMULATED_ALIAS_TARGETS = {
+    "syn:large:text": "deepseek-ai/DeepSeek-V4.1-Flash",
+    "syn:small:text": "zai-org/GLM-4.7-Flash",
+    "syn:large:vision": "moonshotai/Kimi-K2.6",
+    "syn:small:vision": "Qwen/Qwen3.6-27B",
+}
+QUOTA_LIMIT = 135
+_RENEWS_AT = "2030-01-01T00:00:00.000Z"  # fixed, so recordings are stable
+
+
+def quotas_answer(requests_seen: int, *, exhausted: bool = False) -> dict[str, Any]:
+    """Synthetic's quotas JSON: the documented subscription window, the newer optional ones, and one
+    window nobody documented (a client must keep it, not crash)."""
+    used = QUOTA_LIMIT if exhausted else min(requests_seen, QUOTA_LIMIT)
+    return {
+        "subscription": {"limit": QUOTA_LIMIT, "requests": used, "renewsAt": _RENEWS_AT},
+        "search": {"hourly": {"limit": 250, "requests": 3, "renewsAt": _RENEWS_AT}},
+        "freeToolCalls": {"limit": 1620, "requests": 120, "renewsAt": _RENEWS_AT},
+        "weeklyTokenLimit": {
+            "nextRegenAt": _RENEWS_AT,
+            "percentRemaining": 80,
+            "maxCredits": "$24.00",
+            "remainingCredits": "$19.20",
+            "nextRegenCredits": "$3.43",
+        },
+        "rollingFiveHourLimit": {
+            "nextTickAt": _RENEWS_AT,
+            "tickPercent": 10,
+            "remaining": 40,
+            "max": 50,
+            "limited": False,
+        },
+        "dailyImageLimit": {"limit": 20, "requests": 2, "renewsAt": _RENEWS_AT},
+    }
+
+
+def embedding_of(text: str, dimensions: int) -> list[float]:
+    """A deterministic unit-free vector for a text: the same text always gets the same vector."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return [round((digest[i % len(digest)] - 128) / 128, 6) for i in range(max(dimensions, 1))]
 
 
 def _number(raw: str | None, default: float | None = None) -> float | None:
@@ -254,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routing ------------------------------------------------------------------------------------
 
     def do_POST(self) -> None:
-        provider = self._provider_for(self.path, "/chat/completions")
+        provider, endpoint = self._endpoint(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         if provider is None:
@@ -268,7 +330,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(provider, 400, "invalid_request_error", "The body is not valid JSON")
         # Header names lower-cased, as HTTP compares them (httpx sends "Authorization", httpx2 lower-case).
         sent = {name.lower(): value for name, value in self.headers.items()}
-        self.server.requests.append({"provider": provider.route, "body": body, "headers": sent})
+        if endpoint != "/chat/completions" and isinstance(body, dict):
+            # A text completion (or embedding) is steered as a chat turn whose message is its input.
+            given = body.get("prompt" if endpoint == "/completions" else "input")
+            text = given if isinstance(given, str) else " ".join(map(str, given or []))
+            body = {**body, "messages": [{"role": "user", "content": text}]}
+        self.server.requests.append(
+            {"provider": provider.route, "body": body, "headers": sent, "endpoint": endpoint}
+        )
         if anonymous:
             # The tier gate runs up-front, before any fault a directive asks for.
             served = active_models(provider.route).get(provider.catalog_model(str(body.get("model", ""))))
@@ -284,6 +353,11 @@ class _Handler(BaseHTTPRequestHandler):
             status, code, message = _STATUS_FAULTS[fault]
             wait = _number(directives.get("retry_after"), default=30.0 if fault == "429" else None)
             return self._error(provider, status, code, message, retry_after=wait)
+        if fault == "quota" and provider.quotas_header:
+            # A refusal for quota: 429, with the window that ran out in the quotas header.
+            spent = quotas_answer(len(self.server.requests), exhausted=True)
+            told = {provider.quotas_header: json.dumps(spent)}
+            return self._error(provider, 429, "rate_limited", "Quota exceeded", extra_headers=told)
         if fault == "502-html":
             wait = _number(directives.get("retry_after"))
             headers = {"Retry-After": f"{wait:g}"} if wait is not None else None
@@ -302,7 +376,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, b"", "application/json")
         if fault == "wrong-content-type":
             return self._send(200, b"OK", "text/plain")
-        entry = active_models(provider.route).get(provider.catalog_model(str(body.get("model", ""))))
+        if endpoint == "/embeddings":
+            return self._embeddings(provider, body)
+        entry = model_entry(provider.route, provider.catalog_model(str(body.get("model", ""))))
         effort = body.get("reasoning_effort")
         if (
             effort is not None
@@ -317,25 +393,35 @@ class _Handler(BaseHTTPRequestHandler):
         reply = compose_reply(body)
         if effort == "none":
             reply.reasoning = ""  # reasoning turned off: the answer alone
+        as_text = endpoint == "/completions"
         if body.get("stream") or provider.upstream_always_streams:
-            return self._stream(provider, body, reply, entry, directives)
+            return self._stream(provider, body, reply, entry, directives, as_text=as_text)
         if fault in ("cut", "reset"):
-            return self._cut_answer(fault, lambda: self._completion(provider, body, reply, entry))
-        return self._completion(provider, body, reply, entry)
+            return self._cut_answer(
+                fault, lambda: self._completion(provider, body, reply, entry, as_text=as_text)
+            )
+        return self._completion(provider, body, reply, entry, as_text=as_text)
 
     def do_GET(self) -> None:
         for spec in PROVIDERS.values():
+            if spec.quotas_path and self.path == spec.quotas_path:
+                if not self._authorized():
+                    return self._error(spec, 401, "", "Invalid API key provided")
+                return self._json(200, quotas_answer(len(self.server.requests)))
             if spec.models_path and self.path == urlparse(spec.default_api_base).path + spec.models_path:
                 if not self._authorized():
                     return self._error(spec, 401, "", "Invalid API key provided")
                 return self._json(200, live_model_list(spec))
         self._json(404, {"error": {"message": f"no such path {self.path}", "code": "not_found"}})
 
-    def _provider_for(self, path: str, suffix: str) -> ProviderSpec | None:
+    def _endpoint(self, path: str) -> tuple[ProviderSpec | None, str]:
+        """The provider and the endpoint (``/chat/completions``, ``/embeddings``, ...) a path is for."""
         for spec in PROVIDERS.values():
-            if path == urlparse(spec.default_api_base).path + suffix:
-                return spec
-        return None
+            base = urlparse(spec.default_api_base).path
+            for endpoint in spec.endpoints:
+                if path == base + endpoint:
+                    return spec, endpoint
+        return None, ""
 
     def _anonymous(self, provider: ProviderSpec) -> bool:
         """A request with no Authorization header at all, to a provider that serves those."""
@@ -353,7 +439,13 @@ class _Handler(BaseHTTPRequestHandler):
     # -- answers ------------------------------------------------------------------------------------
 
     def _completion(
-        self, provider: ProviderSpec, body: dict[str, Any], reply: Reply, entry: ModelEntry | None
+        self,
+        provider: ProviderSpec,
+        body: dict[str, Any],
+        reply: Reply,
+        entry: ModelEntry | None,
+        *,
+        as_text: bool = False,
     ) -> None:
         reasoning_format = entry.reasoning_format if entry else provider.default_reasoning_format
         pieces, _ = _content_with_reasoning(reply, reasoning_format)
@@ -361,20 +453,38 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.tool_calls:
             message["tool_calls"] = reply.tool_calls
         usage = self._usage(reply)
+        choice: dict[str, Any] = {
+            "index": 0,
+            "message": message,
+            "finish_reason": "tool_calls" if reply.tool_calls else "stop",
+        }
+        if as_text:  # the legacy text_completion shape: the text on the choice, no message
+            choice = {"index": 0, "text": "".join(pieces), "logprobs": None, "finish_reason": "stop"}
         payload = {
-            "id": self.server.next_id("chatcmpl"),
-            "object": "chat.completion",
+            "id": self.server.next_id("cmpl" if as_text else "chatcmpl"),
+            "object": "text_completion" if as_text else "chat.completion",
             "created": 1_700_000_000,
             "model": body.get("model"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": message,
-                    "finish_reason": "tool_calls" if reply.tool_calls else "stop",
-                }
-            ],
+            "choices": [choice],
             "usage": usage,
         }
+        self._json(200, payload, self._provider_headers(provider, body, usage))
+
+    def _embeddings(self, provider: ProviderSpec, body: dict[str, Any]) -> None:
+        texts = body.get("input")
+        inputs = [texts] if isinstance(texts, str) else list(texts or [])
+        asked = body.get("dimensions")
+        dimensions = asked if isinstance(asked, int) else 8
+        data = []
+        for index, item in enumerate(inputs):
+            vector = embedding_of(str(item), dimensions)
+            encoded: Any = vector
+            if body.get("encoding_format") == "base64":
+                encoded = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+            data.append({"object": "embedding", "index": index, "embedding": encoded})
+        tokens = sum(len(str(item).split()) for item in inputs)
+        usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+        payload = {"object": "list", "data": data, "model": body.get("model"), "usage": usage}
         self._json(200, payload, self._provider_headers(provider, body, usage))
 
     def _stream(
@@ -384,6 +494,8 @@ class _Handler(BaseHTTPRequestHandler):
         reply: Reply,
         entry: ModelEntry | None,
         directives: dict[str, str],
+        *,
+        as_text: bool = False,
     ) -> None:
         reasoning_format = entry.reasoning_format if entry else provider.default_reasoning_format
         pieces, _ = _content_with_reasoning(reply, reasoning_format)
@@ -409,7 +521,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(DOCUMENTED_SYNTERNET_STREAM)
             return
         try:
-            for index, event in enumerate(self._events(provider, body, reply, pieces, usage, send_usage)):
+            events = self._events(provider, body, reply, pieces, usage, send_usage, as_text=as_text)
+            for index, event in enumerate(events):
                 if fault == "cut" and index == 2:
                     return
                 if fault == "reset" and index == 2:
@@ -437,16 +550,21 @@ class _Handler(BaseHTTPRequestHandler):
         pieces: list[str],
         usage: dict[str, int],
         send_usage: bool,
+        *,
+        as_text: bool = False,
     ) -> Iterator[bytes]:
-        chunk_id = self.server.next_id("chatcmpl")
+        chunk_id = self.server.next_id("cmpl" if as_text else "chatcmpl")
 
         def event(delta: dict[str, Any], finish: str | None = None) -> bytes:
+            choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
+            if as_text:  # text_completion chunks carry the text on the choice
+                choice = {"index": 0, "text": delta.get("content") or "", "finish_reason": finish}
             chunk = {
                 "id": chunk_id,
-                "object": "chat.completion.chunk",
+                "object": "text_completion" if as_text else "chat.completion.chunk",
                 "created": 1_700_000_000,
                 "model": body.get("model"),
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                "choices": [choice],
             }
             return f"data: {json.dumps(chunk)}\n\n".encode()
 
@@ -493,6 +611,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _provider_headers(
         self, provider: ProviderSpec, body: dict[str, Any], usage: dict[str, int]
     ) -> dict[str, str]:
+        if provider.quotas_header:
+            return {provider.quotas_header: json.dumps(quotas_answer(len(self.server.requests)))}
         if provider.cost_header is None:
             return {}
         entry = active_models(provider.route).get(str(body.get("model", "")))
@@ -522,8 +642,9 @@ class _Handler(BaseHTTPRequestHandler):
         message: str,
         *,
         retry_after: float | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> None:
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = dict(extra_headers or {})
         error: dict[str, Any] = {"message": message}
         if provider.request_id_header:
             # The Syncropel gateway's documented shape: code, kind, message, request_id.

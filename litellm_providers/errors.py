@@ -28,7 +28,9 @@ Every exception carries, so that no caller has to parse a message:
   when ``num_retries`` asks for it; they are also the ones LiteLLM's Router retries by status.
 
 Messages name the provider, the status and the provider's error code, and carry the request id when
-there is one. The API key never appears in a message, an attached body or attached headers, even
+there is one; a refusal for quota (a rate-limit or payment class) also says which window ran out and
+when it renews, when the provider's quotas header (``ProviderSpec.quotas_header``) says so.
+The API key never appears in a message, an attached body or attached headers, even
 when a provider echoes it back (``redact``).
 """
 
@@ -47,6 +49,7 @@ import httpx
 from litellm import exceptions as litellm_exceptions
 
 from litellm_providers.provider import ErrorClassName, ProviderSpec
+from litellm_providers.quota import describe_exhausted, snapshot_from_header
 
 _BY_STATUS: dict[int, ErrorClassName] = {
     400: "BadRequestError",
@@ -241,6 +244,9 @@ def _from_error_body(
     else:
         opening = f"{provider.display_name} returned HTTP {status}"
     message = redact(_message(opening, parsed.code, parsed.message, request_id), secret)
+    spent = _exhausted_quota(provider, class_name, lowered)
+    if spent:
+        message += f"; {spent}"
     response = httpx.Response(
         status,
         headers=lowered,
@@ -327,6 +333,16 @@ def refused_before_sending(
     else:
         error = litellm_exceptions.BadRequestError(**common)
     return _annotate(error, None, None, None, False)
+
+
+def _exhausted_quota(
+    provider: ProviderSpec, class_name: ErrorClassName | None, lowered: Mapping[str, str]
+) -> str | None:
+    """For a refusal for quota, which window ran out and when it renews, from the provider's header."""
+    if provider.quotas_header is None or class_name not in ("RateLimitError", "PaymentRequiredError"):
+        return None
+    snapshot = snapshot_from_header(lowered.get(provider.quotas_header.lower()))
+    return describe_exhausted(snapshot) if snapshot is not None else None
 
 
 def _transient_status(status: int) -> bool:

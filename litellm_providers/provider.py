@@ -79,6 +79,11 @@ class ProviderSpec:
     param_renames: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     wire_model_prefix: str = ""
     """Prepended to the model id on the wire when the user did not already write it."""
+    endpoints: tuple[str, ...] = ("/chat/completions",)
+    """The OpenAI endpoints served under the API base; a call to another is refused before sending."""
+    alias_prefix: str | None = None
+    """Model ids that are aliases for another model (Synthetic's ``syn:large:text``): the live list
+    names the model each routes to, whose window and prices the alias then takes."""
     models_path: str | None = None
     """Where the provider publishes its live model list, relative to the API base."""
     streams_usage: bool = False
@@ -93,6 +98,10 @@ class ProviderSpec:
     request_id_header: str | None = None
     forwarded_headers: tuple[str, ...] = ()
     """Response headers that reach the caller in ``_hidden_params["additional_headers"]``."""
+    quotas_path: str | None = None
+    """Where the provider reports what is left of the subscription, from the API base's origin."""
+    quotas_header: str | None = None
+    """A response header carrying the same quotas JSON; read to say which window a refusal hit."""
     cost_header: str | None = None
     cost_header_usd_per_unit: float = 1.0
     docs_url: str = ""

@@ -5,7 +5,9 @@ Synthetic publishes ``GET {base}/models`` (OpenAI's list shape, each entry with 
 such as ``"$0.0000006"``, and ``reasoning_parameters.efforts``, the ``reasoning_effort`` values a model
 accepts); the Syncropel gateway publishes ``GET {base}/capabilities``. Entries are
 validated one by one: unknown fields are ignored, a malformed entry is skipped with a warning that
-names it, and nothing here ever stops a caller from using the bundled catalog.
+names it, and nothing here ever stops a caller from using the bundled catalog. Synthetic's ``syn:``
+aliases are listed too, each with the ``hugging_face_id`` of the model it routes to today: the alias
+then takes that model's window and prices (``ModelEntry.alias_of``).
 
 A refreshed catalog is cached on disk (the user cache directory, ``LITELLM_PROVIDERS_CACHE_DIR`` to
 move it, ``LITELLM_PROVIDERS_NO_CACHE=1`` to turn it off) for ``LITELLM_PROVIDERS_CATALOG_TTL``
@@ -80,6 +82,8 @@ class LiveModel(BaseModel):
     pricing: LivePricing | None = None
     tier: str | None = None
     reasoning_parameters: LiveReasoningParameters | None = None
+    hugging_face_id: str | None = None
+    """For an alias (``syn:large:text``), the model it routes to today (``org/name``)."""
 
     def merged_over(self, bundled: ModelEntry | None) -> ModelEntry:
         """The bundled facts, overridden by whatever the live entry states."""
@@ -150,6 +154,8 @@ def parse_live_list(route: str, payload: Any) -> tuple[dict[str, ModelEntry], li
     merged: dict[str, ModelEntry] = dict(bundled)
     added: list[str] = []
     skipped: list[str] = []
+    targets: dict[str, str] = {}
+    alias_prefix = PROVIDERS[route].alias_prefix
     for index, item in enumerate(items):
         try:
             live = LiveModel.model_validate(item)
@@ -163,6 +169,13 @@ def parse_live_list(route: str, payload: Any) -> tuple[dict[str, ModelEntry], li
         if live.id not in bundled:
             added.append(live.id)
         merged[live.id] = entry
+        if live.hugging_face_id and alias_prefix and live.id.startswith(alias_prefix):
+            targets[live.id] = live.hugging_face_id
+    # An alias takes its window and prices from the model it routes to, once the list names it.
+    for alias, target in targets.items():
+        known = next((name for name in (target, f"hf:{target}") if name in merged and name != alias), None)
+        if known is not None:
+            merged[alias] = merged[alias].model_copy(update={"alias_of": known})
     return merged, added, skipped
 
 

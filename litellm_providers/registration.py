@@ -3,9 +3,10 @@
 Five things LiteLLM offers no public hook for are done here, each guarded by a test that fails
 loudly when a LiteLLM upgrade moves them:
 
-* LiteLLM ships a JSON-configured ``synthetic`` provider, and ``litellm.completion`` dispatches JSON
-  and OpenAI-compatible providers *before* custom ones. The route is taken over by removing it from
-  those two tables, so ``synthetic/...`` reaches this package's handler.
+* LiteLLM ships a JSON-configured ``synthetic`` provider, and ``litellm.completion`` dispatches JSON,
+  OpenAI-compatible and (for ``text_completion``) OpenAI-text-compatible providers *before* custom
+  ones. The route is taken over by removing it from those three tables, so ``synthetic/...`` reaches
+  this package's handler.
 * ``litellm.completion_cost(response)`` prices a response from the catalog even when the provider
   stated the cost (the Syncropel gateway's ``X-Syncropic-Cost-Cents``). LiteLLM's own logging already
   prefers a stated cost (``llm_provider-x-litellm-response-cost``); the public function is wrapped to
@@ -19,6 +20,10 @@ loudly when a LiteLLM upgrade moves them:
   itself, stamped with the local time of the stream's start, while the handler's chunks carry the
   provider's ``created``. ``CustomStreamWrapper.finish_reason_handler`` is wrapped so that chunk
   carries the stream's own ``created``: one value per stream, as OpenAI streams have.
+* ``litellm.embedding`` refuses every OpenAI embedding parameter (``dimensions``, ``encoding_format``)
+  for a provider outside its OpenAI-compatible list, which these routes had to leave (see the first
+  point). ``litellm.main.get_optional_params_embeddings`` is wrapped so these routes pass them as OpenAI
+  defines them.
 * ``litellm.acompletion(..., num_retries=N)`` repeats a failed call through
   ``litellm.acompletion_with_retries``, sleeping 1 s, 2 s, ... first for a ``RateLimitError``, past the
   call's timeout. The handler has already retried within the timeout, so that function is wrapped to
@@ -27,6 +32,7 @@ loudly when a LiteLLM upgrade moves them:
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -36,12 +42,18 @@ import litellm
 import litellm.cost_calculator
 import litellm.main
 import litellm.utils
-from litellm.constants import openai_compatible_providers
+from litellm.constants import openai_compatible_providers, openai_text_completion_compatible_providers
 from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
 from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
 from litellm.llms.openai_like.json_loader import JSONProviderRegistry
 
-from litellm_providers.catalog import active_models, litellm_model_cost, read_fresh_cache, set_active_models
+from litellm_providers.catalog import (
+    active_models,
+    litellm_model_cost,
+    model_entry,
+    read_fresh_cache,
+    set_active_models,
+)
 from litellm_providers.core import ProviderHandler, settled_failure
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
@@ -81,6 +93,7 @@ def register() -> None:
         litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
         _install_supported_params()
         _install_completion_cost()
+        _install_embedding_params()
         _install_async_retry_wait()
         _install_one_created_per_stream()
 
@@ -93,15 +106,17 @@ def register_catalog(provider: ProviderSpec) -> None:
 def supported_params(route: str, model: str) -> list[str] | None:
     """The OpenAI parameters a catalogued model accepts, or None when the catalog does not know it."""
     provider = PROVIDERS[route]
-    entry = active_models(route).get(provider.catalog_model(model))
+    entry = model_entry(route, provider.catalog_model(model))
     return entry.supported_params(provider) if entry is not None else None
 
 
 def _take_over_builtin_route(route: str) -> None:
     if JSONProviderRegistry.exists(route):
         JSONProviderRegistry._providers.pop(route, None)
-    if route in openai_compatible_providers:
-        openai_compatible_providers.remove(route)
+    # The built-in route also sends text_completion() to LiteLLM's own /completions client.
+    for table in (openai_compatible_providers, openai_text_completion_compatible_providers):
+        if route in table:
+            table.remove(route)
 
 
 def _install_handler(route: str, handler: ProviderHandler) -> None:
@@ -194,6 +209,31 @@ def _install_completion_cost() -> None:
 
     completion_cost.__doc__ = original.__doc__
     litellm.__dict__["completion_cost"] = completion_cost
+
+
+# What LiteLLM passes its embedding-parameter mapper that is an instruction to itself, not a parameter.
+_EMBEDDING_CONTROL_KEYS = frozenset(
+    {"model", "custom_llm_provider", "allowed_openai_params", "drop_params", "additional_drop_params"}
+)
+
+
+def _install_embedding_params() -> None:
+    main = importlib.import_module("litellm.main")  # the module, not the `litellm.main` attribute
+    original = _first_wrap("get_optional_params_embeddings", main.get_optional_params_embeddings)
+    if original is None:
+        return
+
+    def get_optional_params_embeddings(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        if kwargs.get("custom_llm_provider") not in PROVIDERS:
+            result: dict[str, Any] = original(*args, **kwargs)
+            return result
+        # OpenAI's embedding parameters (user, dimensions, encoding_format) and anything the caller
+        # sent for the provider itself (extra_body), as sent: the provider's API is OpenAI's.
+        return {k: v for k, v in kwargs.items() if k not in _EMBEDDING_CONTROL_KEYS and v is not None}
+
+    get_optional_params_embeddings.__doc__ = original.__doc__
+    # main.py imported the name from utils; the call reads main's global.
+    main.__dict__["get_optional_params_embeddings"] = get_optional_params_embeddings
 
 
 def _install_async_retry_wait() -> None:

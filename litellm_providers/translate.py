@@ -21,6 +21,7 @@ from litellm.litellm_core_utils.core_helpers import process_response_headers
 from litellm.types.utils import (
     CompletionTokensDetailsWrapper,
     Delta,
+    EmbeddingResponse,
     ModelResponse,
     ModelResponseStream,
     StreamingChoices,
@@ -185,6 +186,56 @@ def build_request(
         "messages": wire_messages(provider, entry, messages),
     }
     effort_sent = reasoning_effort_to_send(provider, model, entry, optional_params, drop_params)
+    body.update(_wire_params(provider, optional_params, effort_sent))
+    _stream_fields(provider, body, stream)
+    return body, request_headers(optional_params)
+
+
+def build_text_completion_request(
+    provider: ProviderSpec,
+    model: str,
+    messages: list[Any],
+    optional_params: Mapping[str, Any],
+    stream: bool,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The body of a legacy ``/completions`` call.
+
+    ``litellm.text_completion`` hands a custom provider its prompt as chat messages, one user message
+    per prompt; they go back on the wire as ``prompt`` (a string, or a list for several prompts).
+    """
+    prompts = [_text_of(message.get("content")) for message in messages if isinstance(message, Mapping)]
+    body: dict[str, Any] = {
+        "model": provider.wire_model(model),
+        "prompt": prompts[0] if len(prompts) == 1 else prompts,
+    }
+    body.update(_wire_params(provider, optional_params))
+    _stream_fields(provider, body, stream)
+    return body, request_headers(optional_params)
+
+
+def build_embedding_request(
+    provider: ProviderSpec, model: str, texts: Any, optional_params: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The body of an ``/embeddings`` call: ``dimensions``, ``encoding_format`` and ``user`` pass as sent."""
+    body: dict[str, Any] = {"model": provider.wire_model(model), "input": texts}
+    body.update(_wire_params(provider, optional_params))
+    return body, request_headers(optional_params)
+
+
+def request_headers(optional_params: Mapping[str, Any]) -> dict[str, str]:
+    headers = {"User-Agent": USER_AGENT}
+    extra_headers = optional_params.get("extra_headers")
+    if isinstance(extra_headers, Mapping):
+        headers.update({str(k): str(v) for k, v in extra_headers.items()})
+    return headers
+
+
+def _wire_params(
+    provider: ProviderSpec, optional_params: Mapping[str, Any], effort_sent: Any = None
+) -> dict[str, Any]:
+    """The parameters as the provider names them, then ``extra_body``. ``reasoning_effort`` goes as
+    ``reasoning_effort_to_send`` settled it for a chat call, and is left out of other operations."""
+    body: dict[str, Any] = {}
     for key, value in optional_params.items():
         if key in _NOT_FOR_THE_WIRE or value is None:
             continue
@@ -196,17 +247,75 @@ def build_request(
     extra_body = optional_params.get("extra_body")
     if isinstance(extra_body, Mapping):
         body.update(extra_body)
+    return body
+
+
+def _stream_fields(provider: ProviderSpec, body: dict[str, Any], stream: bool) -> None:
     if stream:
         body["stream"] = True
         if provider.streams_usage:
             body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
     else:
         body.pop("stream_options", None)
-    headers = {"User-Agent": USER_AGENT}
-    extra_headers = optional_params.get("extra_headers")
-    if isinstance(extra_headers, Mapping):
-        headers.update({str(k): str(v) for k, v in extra_headers.items()})
-    return body, headers
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+# -- other operations' answers, in the shapes the chat readers and LiteLLM take -----------------------
+
+
+def text_completion_chunk_as_chat(raw: Any) -> Any:
+    """A ``text_completion`` chunk as a chat one: each choice's ``text`` becomes its delta content, so
+    ``StreamTranslator`` (and its reasoning splitters) reads it unchanged."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("choices"), list):
+        return raw
+    return {**raw, "choices": [_chat_choice(choice, "delta") for choice in raw["choices"]]}
+
+
+def text_completion_as_chat(raw: Any) -> Any:
+    """A ``text_completion`` body as a chat one, for ``model_response_from_json``; anything else is left
+    as it is, for the chat reader to say what is wrong with it."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("choices"), list):
+        return raw
+    return {**raw, "choices": [_chat_choice(choice, "message") for choice in raw["choices"]]}
+
+
+def _chat_choice(choice: Any, part: str) -> Any:
+    if not isinstance(choice, dict) or "text" not in choice:
+        return choice
+    moved = {k: v for k, v in choice.items() if k not in ("text", "logprobs")}
+    moved[part] = {"content": choice["text"]}
+    if part == "message":
+        moved[part]["role"] = "assistant"
+    return moved
+
+
+def embedding_response_from_json(model: str, data: Any) -> EmbeddingResponse:
+    """A LiteLLM ``EmbeddingResponse`` from an OpenAI-shaped ``/embeddings`` body."""
+    if not isinstance(data, dict):
+        raise UnreadableAnswer(f"a body that is {_kind(data)}, not a JSON object")
+    vectors = data.get("data")
+    if not isinstance(vectors, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("embedding"), list | str) for item in vectors
+    ):
+        raise UnreadableAnswer("a body whose 'data' is not a list of embeddings")
+    usage = _usage_or_none(data.get("usage")) or {}
+    prompt_tokens = usage.get("prompt_tokens") or 0
+    return EmbeddingResponse(
+        model=data.get("model") if isinstance(data.get("model"), str) else model,
+        data=vectors,
+        usage=Usage(
+            prompt_tokens=prompt_tokens,
+            completion_tokens=0,
+            total_tokens=usage.get("total_tokens") or prompt_tokens,
+        ),
+    )
 
 
 def reasoning_effort_to_send(

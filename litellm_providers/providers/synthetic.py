@@ -1,6 +1,7 @@
 """Synthetic (synthetic.new): open-source models behind an OpenAI-compatible API.
 
-Source: the provider's LiteLLM page (shared/seeds/000_*) and its model table (shared/seeds/002_*).
+Source: the provider's LiteLLM page (shared/seeds/000_*) and its model table (shared/seeds/002_*);
+embeddings, text completions, ``syn:`` aliases and quotas from Synthetic's public API documentation.
 """
 
 from types import MappingProxyType
@@ -13,6 +14,8 @@ PROVIDER = ProviderSpec(
     default_api_base="https://api.synthetic.new/openai/v1",
     api_key_env="SYNTHETIC_API_KEY",
     streams_usage=True,
+    # Synthetic's API docs: legacy text completions and OpenAI-shaped embeddings beside chat.
+    endpoints=("/chat/completions", "/completions", "/embeddings"),
     models_path="/models",
     api_base_env="SYNTHETIC_API_BASE",
     # The documented table (temperature, top_p, max_tokens, frequency/presence penalty, stop, stream)
@@ -25,5 +28,13 @@ PROVIDER = ProviderSpec(
     # R1-style models put their thinking in content between <think> tags; a model added after this
     # catalog was written most likely does the same, and plain answers pass through untouched.
     default_reasoning_format="think_tags",
+    # Synthetic's API docs: GET https://api.synthetic.new/v2/quotas, outside the OpenAI base; chat
+    # responses may carry the same JSON in x-synthetic-quotas.
+    # "syn:large:text", "syn:small:text", "syn:large:vision", "syn:small:vision": the current
+    # recommended model of a category, listed in the live model list.
+    alias_prefix="syn:",
+    quotas_path="/v2/quotas",
+    quotas_header="x-synthetic-quotas",
+    forwarded_headers=("x-synthetic-quotas",),
     docs_url="https://synthetic.new",
 )

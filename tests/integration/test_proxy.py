@@ -156,6 +156,38 @@ def test_syncropic_cost_comes_back_in_the_response_cost_header(proxy: Proxy) -> 
     assert raw.headers["llm_provider-x-syncropic-request-id"].startswith("req_")
 
 
+def test_embeddings_through_the_proxy(proxy: Proxy, emulator: Emulator) -> None:
+    response = proxy.client().embeddings.create(
+        model="nomic-embed", input=["first text", "second text"], dimensions=4, encoding_format="float"
+    )
+    assert [len(item.embedding) for item in response.data] == [4, 4]
+    assert response.usage.prompt_tokens == 4
+    sent = next(seen for seen in reversed(emulator.requests) if seen["endpoint"] == "/embeddings")
+    assert sent["body"]["dimensions"] == 4 and sent["body"]["encoding_format"] == "float"
+    assert sent["headers"]["authorization"] == "Bearer proxy-synthetic-key"
+
+
+def test_text_completions_through_the_proxy(proxy: Proxy, emulator: Emulator) -> None:
+    response = proxy.client().completions.create(model="deepseek-r1", prompt="Name a colour")
+    assert response.choices[0].text == "You asked: Name a colour"  # the <think> block is not in the text
+    sent = emulator.requests[-1]
+    assert sent["endpoint"] == "/completions" and sent["body"]["prompt"] == "Name a colour"
+
+
+@pytest.mark.parametrize(
+    ("model", "price"), [("glm-4.7", (0.45e-6, 2.19e-6)), ("syn-large-text", (0.6e-6, 1.2e-6))]
+)
+def test_synthetic_calls_are_priced_out_of_the_box(
+    proxy: Proxy, model: str, price: tuple[float, float]
+) -> None:
+    raw = proxy.client().chat.completions.with_raw_response.create(model=model, messages=QUESTION)  # type: ignore[arg-type]
+    usage = raw.parse().usage
+    assert usage is not None
+    expected = usage.prompt_tokens * price[0] + usage.completion_tokens * price[1]
+    assert float(raw.headers["x-litellm-response-cost"]) == pytest.approx(expected)
+    assert json.loads(raw.headers["llm_provider-x-synthetic-quotas"])["subscription"]["limit"] == 135
+
+
 def test_a_provider_429_is_a_429_to_the_client(proxy: Proxy) -> None:
     with pytest.raises(openai.RateLimitError) as caught:
         proxy.client().chat.completions.create(

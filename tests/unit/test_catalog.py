@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 import litellm_providers
-from litellm_providers.catalog import ModelEntry, ProviderCatalog, bundled_catalog
+from litellm_providers.catalog import ModelEntry, ProviderCatalog, bundled_catalog, resolved
 
 SYNTHETIC_WINDOWS = {
     "hf:Qwen/Qwen3-235B-A22B-Instruct-2507": 256_000,
@@ -19,8 +19,82 @@ SYNTHETIC_WINDOWS = {
 }
 
 
-def test_all_21_documented_synthetic_models_are_catalogued() -> None:
-    assert len(bundled_catalog("synthetic").models) == 21
+# The 21 models of Synthetic's model table (shared/seeds/002_*): old configs name them.
+SEED_MODELS = [
+    "hf:Qwen/Qwen3-235B-A22B-Instruct-2507",
+    "hf:Qwen/Qwen2.5-Coder-32B-Instruct",
+    "hf:Qwen/Qwen3-Coder-480B-A35B-Instruct",
+    "hf:Qwen/Qwen3-235B-A22B-Thinking-2507",
+    "hf:meta-llama/Llama-3.1-70B-Instruct",
+    "hf:meta-llama/Llama-3.1-8B-Instruct",
+    "hf:meta-llama/Llama-3.3-70B-Instruct",
+    "hf:meta-llama/Llama-4-Scout-17B-16E-Instruct",
+    "hf:meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8",
+    "hf:meta-llama/Llama-3.1-405B-Instruct",
+    "hf:moonshotai/Kimi-K2-Instruct",
+    "hf:moonshotai/Kimi-K2-Instruct-0905",
+    "hf:zai-org/GLM-4.5",
+    "hf:zai-org/GLM-4.6",
+    "hf:deepseek-ai/DeepSeek-R1",
+    "hf:deepseek-ai/DeepSeek-R1-0528",
+    "hf:deepseek-ai/DeepSeek-V3.1-Terminus",
+    "hf:deepseek-ai/DeepSeek-V3",
+    "hf:deepseek-ai/DeepSeek-V3.1",
+    "hf:deepseek-ai/DeepSeek-V3-0324",
+    "hf:openai/gpt-oss-120b",
+]
+
+
+def test_the_seeds_21_models_stay_known_with_their_windows() -> None:
+    models = bundled_catalog("synthetic").models
+    assert len(SEED_MODELS) == 21
+    for name in SEED_MODELS:
+        assert models[name].context_window is not None, name
+        assert litellm.get_model_info(f"synthetic/{name}")["max_input_tokens"] == models[name].context_window
+
+
+def test_retired_models_are_marked_not_dropped() -> None:
+    models = bundled_catalog("synthetic").models
+    assert models["hf:zai-org/GLM-4.6"].retired
+    assert litellm.get_model_info("synthetic/hf:zai-org/GLM-4.6")["max_input_tokens"] == 200_000
+    assert not models["hf:zai-org/GLM-4.7"].retired
+
+
+def test_todays_synthetic_lineup_is_priced_out_of_the_box() -> None:
+    """Every current chat model has input and output prices, so a call costs what Synthetic charges."""
+    for name, entry in bundled_catalog("synthetic").models.items():
+        if entry.retired or entry.mode != "chat" or name.startswith("syn:"):
+            continue
+        assert entry.input_usd_per_million and entry.output_usd_per_million, name
+    prompt, completion = litellm.cost_per_token(
+        model="synthetic/hf:zai-org/GLM-4.7", prompt_tokens=1_000_000, completion_tokens=1_000_000
+    )
+    assert (prompt, completion) == (pytest.approx(0.45), pytest.approx(2.19))
+
+
+def test_the_cache_read_price_reaches_litellm() -> None:
+    info = litellm.get_model_info("synthetic/hf:deepseek-ai/DeepSeek-V4.1-Flash")
+    assert info["cache_read_input_token_cost"] == pytest.approx(0.03e-6)
+    assert info["input_cost_per_token"] == pytest.approx(0.60e-6)
+
+
+def test_an_alias_takes_the_window_and_prices_of_the_model_it_stands_for() -> None:
+    info = litellm.get_model_info("synthetic/syn:large:text")
+    target = litellm.get_model_info("synthetic/hf:deepseek-ai/DeepSeek-V4.1-Flash")
+    assert info["max_input_tokens"] == target["max_input_tokens"] == 524_288
+    assert info["input_cost_per_token"] == target["input_cost_per_token"]
+    assert info["output_cost_per_token"] == target["output_cost_per_token"]
+
+
+def test_every_syn_alias_is_a_known_model_name() -> None:
+    for alias in ("syn:large:text", "syn:small:text", "syn:large:vision", "syn:small:vision"):
+        assert f"synthetic/{alias}" in litellm.model_cost
+    assert litellm.supports_vision("synthetic/syn:small:vision")
+
+
+def test_the_embedding_model_is_catalogued_as_one() -> None:
+    info = litellm.get_model_info("synthetic/hf:nomic-ai/nomic-embed-text-v1.5")
+    assert info["mode"] == "embedding" and info["max_input_tokens"] == 8192
 
 
 @pytest.mark.parametrize(("model", "window"), SYNTHETIC_WINDOWS.items())
@@ -79,7 +153,7 @@ def _all_models() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("route", "name"), _all_models())
 def test_litellm_capability_answers_agree_with_the_catalog(route: str, name: str) -> None:
-    entry = bundled_catalog(route).models[name]
+    entry = resolved(bundled_catalog(route).models, name)  # an alias answers as its target
     model = f"{route}/{name}"
     assert litellm.supports_function_calling(model) is entry.tools
     assert litellm.supports_parallel_function_calling(model) is entry.parallel_tool_calls

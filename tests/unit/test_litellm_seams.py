@@ -35,6 +35,40 @@ def test_builtin_synthetic_route_is_taken_over(emulator: Emulator) -> None:
     )
 
 
+def test_text_completion_reaches_the_handler_not_litellms_openai_text_client(emulator: Emulator) -> None:
+    from litellm.constants import openai_text_completion_compatible_providers
+
+    assert "synthetic" not in openai_text_completion_compatible_providers, broke(
+        "openai_text_completion_compatible_providers has synthetic"
+    )
+    litellm.text_completion(
+        model="synthetic/hf:zai-org/GLM-4.7", prompt="hi", api_base=emulator.base_url("synthetic")
+    )
+    assert emulator.requests[-1]["endpoint"] == "/completions", broke(
+        "text_completion() no longer flags litellm_params['text_completion'] for a custom provider"
+    )
+
+
+def test_embedding_parameters_reach_the_handler() -> None:
+    import litellm.main
+
+    main_module = inspect.getmodule(litellm.main.embedding)
+    assert "get_optional_params_embeddings" in _wrapped_originals
+    assert (
+        getattr(main_module, "get_optional_params_embeddings", None)
+        is not (_wrapped_originals["get_optional_params_embeddings"])
+    ), broke("litellm.main no longer calls get_optional_params_embeddings from its module globals")
+    params = main_module.get_optional_params_embeddings(  # type: ignore[union-attr]
+        model="hf:nomic-ai/nomic-embed-text-v1.5",
+        user=None,
+        dimensions=4,
+        encoding_format="float",
+        custom_llm_provider="synthetic",
+        allowed_openai_params=None,
+    )
+    assert params == {"dimensions": 4, "encoding_format": "float"}, broke("embedding params changed shape")
+
+
 @pytest.mark.parametrize("route", list(HANDLERS))
 def test_custom_provider_map_dispatches_to_the_handler(route: str) -> None:
     assert registered_handler(route) is HANDLERS[route], broke("custom_provider_map lost the handler")
