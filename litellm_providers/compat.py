@@ -12,9 +12,11 @@ one place and guarded by ``tests/unit/test_litellm_seams.py``, whose failures na
 =====================================================  ==============================================
 internal                                               touched by
 =====================================================  ==============================================
-``JSONProviderRegistry`` / ``openai_compatible_providers``  ``registration._take_over_builtin_route``
+``JSONProviderRegistry`` / ``openai_*compatible_providers``  ``registration._take_over_builtin_route``
 ``litellm.custom_provider_map`` + ``custom_llm_setup``  ``registration._install_handler``
 ``get_supported_openai_params`` (module + lazy attr)   ``registration._install_supported_params``
+``litellm.main.get_optional_params`` (reasoning_effort) ``registration._install_supported_params``
+``CustomStreamWrapper.finish_reason_handler``          ``registration._install_one_created_per_stream``
 ``litellm.acompletion_with_retries``                   ``registration._install_async_retry_wait``
 ``litellm.main.get_optional_params_embeddings``        ``registration._install_embedding_params``
 ``litellm.completion_cost`` / cost header convention   ``registration._install_completion_cost``

@@ -147,3 +147,34 @@ def test_handler_receives_headers_and_logging_obj(emulator: Emulator, monkeypatc
 def test_stream_chunk_builder_takes_a_logging_object() -> None:
     parameters = inspect.signature(litellm.stream_chunk_builder).parameters
     assert "logging_obj" in parameters, broke(f"stream_chunk_builder takes {list(parameters)}")
+
+
+def test_reasoning_effort_survives_litellms_generic_mapping() -> None:
+    import litellm.main
+
+    assert litellm.main.get_optional_params is not _wrapped_originals["get_optional_params"], broke(
+        "litellm.main.get_optional_params is not the package's wrapper"
+    )
+    source = inspect.getsource(litellm.main)
+    assert "get_optional_params(" in source, broke(
+        "litellm.main no longer maps params by get_optional_params"
+    )
+
+
+def test_the_stream_wrapper_builds_its_last_chunk_in_finish_reason_handler(emulator: Emulator) -> None:
+    from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
+
+    assert CustomStreamWrapper.finish_reason_handler is not _wrapped_originals["finish_reason_handler"], (
+        broke("CustomStreamWrapper.finish_reason_handler is not the package's wrapper")
+    )
+    chunks = list(
+        litellm.completion(
+            model="synthetic/hf:zai-org/GLM-4.6",
+            messages=HELLO,
+            api_base=emulator.base_url("synthetic"),
+            stream=True,
+        )
+    )
+    assert len({chunk.created for chunk in chunks}) == 1, broke(
+        "a stream's last chunk no longer comes from finish_reason_handler"
+    )
