@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "register"]
+__all__ = ["__version__", "refresh_catalog", "register"]
 
 if TYPE_CHECKING:
+    from litellm_providers.refresh import refresh_catalog
     from litellm_providers.registration import register
 
 
@@ -22,4 +23,8 @@ def __getattr__(name: str) -> Any:
         from litellm_providers.registration import register
 
         return register
+    if name == "refresh_catalog":
+        from litellm_providers.refresh import refresh_catalog
+
+        return refresh_catalog
     raise AttributeError(f"module 'litellm_providers' has no attribute {name!r}")

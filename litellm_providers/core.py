@@ -32,6 +32,7 @@ import logging
 import random
 import threading
 import time
+import urllib.parse
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -53,6 +54,7 @@ from litellm_providers.compat import (
     caused_by,
 )
 from litellm_providers.errors import (
+    bad_caller_input,
     is_transient,
     provider_error,
     refused_before_sending,
@@ -61,6 +63,7 @@ from litellm_providers.errors import (
     transport_error,
     unusable_answer,
 )
+from litellm_providers.limits import MAX_SSE_LINE_BYTES, DeadlineExceeded, LineTooLong, guard_body
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.translate import (
     StreamTranslator,
@@ -92,31 +95,59 @@ class _Keys(dict[str, None]):
 class _RedactKeysInHttpLogs(logging.Filter):
     """Replaces the API keys in use with ``***`` in the HTTP stack's log records.
 
-    httpcore, httpx and the openai SDK log response headers at DEBUG; a provider that echoes the key
-    in a header (some 401s do) would otherwise put it in the application's logs. A logger's filter only
-    sees records made on that very logger, so the filter goes on each of their loggers.
+    httpcore, httpx and the openai SDK (and openai 3's httpx2 / httpcore2) log response headers at
+    DEBUG; a provider that echoes the key in a header (some 401s do) would otherwise put it in the
+    application's logs. A logger's filter only sees records made on that very logger, so the filter
+    goes on each of their loggers: the ones known to log headers are created up front, and any other
+    logger of the stack is picked up before each request (``attach``), however late its library
+    created it.
     """
 
     _PREFIXES = ("httpcore", "httpx", "openai")
+    # Created eagerly so the filter is on them before their library's first record: httpcore makes
+    # ``httpcore.http11`` only when the first connection is opened, during a request.
+    _HEADER_LOGGERS = (
+        *(
+            f"{library}.{part}"
+            for library in ("httpcore", "httpcore2")
+            for part in ("http11", "http2", "connection", "proxy", "socks")
+        ),
+        "httpx",
+        "httpx2",
+        "openai",
+        "openai._base_client",
+    )
     _KEYS_KEPT = 64
 
     def __init__(self) -> None:
         super().__init__()
         self._keys = _Keys()  # oldest first
         self._lock = threading.Lock()
+        self._loggers_seen = -1
 
-    def add(self, key: str) -> None:
+    def add(self, api_key: str | None, base_url: str) -> None:
+        """Redact this key, and the password an API base may carry (httpx logs the URL it calls)."""
         with self._lock:
-            if key in self._keys or len(key) < 4:
-                return
-            self._keys[key] = None
+            for secret in (api_key, urllib.parse.urlsplit(base_url).password):
+                if secret and secret not in self._keys and len(secret) >= 4:
+                    self._keys[secret] = None
             while len(self._keys) > self._KEYS_KEPT:
                 self._keys.pop(next(iter(self._keys)))
-        for name, candidate in list(logging.root.manager.loggerDict.items()):
-            if not isinstance(candidate, logging.Logger) or not name.startswith(self._PREFIXES):
-                continue
-            if self not in candidate.filters:
-                candidate.addFilter(self)
+        self.attach()
+
+    def attach(self) -> None:
+        """Put the filter on every logger of the HTTP stack (cheap when no logger was created since)."""
+        if not self._keys or len(logging.root.manager.loggerDict) == self._loggers_seen:
+            return
+        for name in self._HEADER_LOGGERS:
+            logging.getLogger(name)
+        with self._lock:
+            for name, candidate in list(logging.root.manager.loggerDict.items()):
+                if not isinstance(candidate, logging.Logger) or not name.startswith(self._PREFIXES):
+                    continue
+                if self not in candidate.filters:
+                    candidate.addFilter(self)
+            self._loggers_seen = len(logging.root.manager.loggerDict)
 
     def filter(self, record: logging.LogRecord) -> bool:
         keys = list(self._keys)
@@ -168,14 +199,14 @@ class _ClientPool:
 
     def sync(self, base_url: str, api_key: str | None) -> openai.OpenAI:
         key = (base_url, _key_digest(api_key))
+        _redact_http_logs.attach()
         with self._lock:
             client = self._sync.get(key)
             if client is None:
                 if len(self._sync) >= _CLIENT_CACHE_SIZE:
                     self._sync.popitem(last=False)[1].close()
                 # Retries are the handler's (see the module docstring), never the SDK's.
-                if api_key is not None:
-                    _redact_http_logs.add(api_key)
+                _redact_http_logs.add(api_key, base_url)
                 client = openai.OpenAI(
                     base_url=base_url, api_key=api_key or _NO_KEY, max_retries=0, default_headers=_NOT_OPENAI
                 )
@@ -185,6 +216,7 @@ class _ClientPool:
     def async_(self, base_url: str, api_key: str | None) -> openai.AsyncOpenAI:
         loop = asyncio.get_running_loop()
         key = (base_url, _key_digest(api_key))
+        _redact_http_logs.attach()
         with self._lock:
             for loop_id, (ref, _) in list(self._async.items()):
                 old = ref()
@@ -203,8 +235,7 @@ class _ClientPool:
                     clients.pop(next(iter(clients)))
                 # The SDK's default http client closes itself from __del__ on whatever loop is running
                 # then, which fails for connections of a loop that has closed; this one does not.
-                if api_key is not None:
-                    _redact_http_logs.add(api_key)
+                _redact_http_logs.add(api_key, base_url)
                 http_client = openai.DefaultAsyncHttpxClient()
                 client = openai.AsyncOpenAI(
                     base_url=base_url,
@@ -268,6 +299,9 @@ class _Call:
         self.model = provider.catalog_model(model)
         self.messages = messages
         self.stream = stream
+        refusal = bad_caller_input(provider, self.model, api_key, timeout, TIMEOUT_TYPES)
+        if refusal is not None:
+            raise refusal
         key = provider.api_key(api_key)
         if not key and not provider.anonymous_access:
             raise refused_before_sending(
@@ -358,7 +392,13 @@ class _Call:
         except RESPONSE_NOT_READ:
             body = json.dumps(error.body) if error.body is not None else b""
         return provider_error(
-            self.provider, self.model, response.status_code, body, response.headers, secret=self.api_key
+            self.provider,
+            self.model,
+            response.status_code,
+            body,
+            response.headers,
+            secret=self.api_key,
+            no_key_sent=self.api_key is None,
         )
 
     def failure(self, error: BaseException, headers: Mapping[str, str] | None = None) -> Exception:
@@ -370,6 +410,17 @@ class _Call:
         raised it: openai 2 raises httpx's errors mid-stream, openai 3 wraps httpx2's in its own.
         """
         mid_stream = headers is not None
+        if isinstance(error, DeadlineExceeded):
+            return transport_error(
+                self.provider,
+                self.model,
+                f"the answer was still arriving when timeout={_total_seconds(self.timeout):g} s ran out",
+                timeout=True,
+                secret=self.api_key,
+                request_id=self.request_id(headers),
+            )
+        if isinstance(error, LineTooLong):
+            return self.transport(f"the stream carried {error}; refused", headers)
         if isinstance(error, UnreadableAnswer):
             return self.transport(f"the stream carried {error}", headers, transient=True)
         if isinstance(error, openai.APIStatusError):
@@ -439,8 +490,8 @@ class _Call:
             )
         except (ValueError, TypeError, AttributeError, KeyError) as error:
             # Not JSON, not a chat completion, or one LiteLLM's ModelResponse refuses.
-            logger.debug("%s: unusable JSON answer (%s)", self, _describe(error))
-            raise unusable_answer(
+            logger.debug("%s: unusable JSON answer (%s)", self, type(error).__name__)
+            failure = unusable_answer(
                 self.provider,
                 self.model,
                 http_response.status_code,
@@ -448,9 +499,24 @@ class _Call:
                 http_response.headers,
                 "a chat completion (JSON with a 'choices' list)",
                 secret=self.api_key,
-            ) from None
-        response._hidden_params.update(hidden_params_from_headers(self.provider, http_response.headers))
-        return response
+            )
+        else:
+            response._hidden_params.update(hidden_params_from_headers(self.provider, http_response.headers))
+            stated = response._hidden_params.get("response_cost")
+            usage = getattr(response, "usage", None)
+            if stated is not None and usage is not None:
+                # Also on the usage, which LiteLLM's cache keeps (it drops hidden params): a cache hit
+                # then reports the cost the provider stated for the answer it replays.
+                usage.cost = stated
+            return response
+        # Raised outside the except block: the decoding error (its ``doc`` is the body, which may echo
+        # the key) must not ride along as the failure's __context__.
+        raise failure
+
+
+def _guard_stream(call: _Call, response: Any) -> None:
+    # A caller waiting for a whole answer gets it within timeout=; a stream's reader sees each chunk.
+    guard_body(response, deadline=None if call.stream else call.deadline, max_line=MAX_SSE_LINE_BYTES)
 
 
 def _is_event_stream(headers: Mapping[str, str]) -> bool:
@@ -470,8 +536,10 @@ _TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
     json.JSONDecodeError,
     UnicodeDecodeError,
 )
+# ... and reading a body, also a bound it broke (limits.py).
+_BODY_ERRORS: tuple[type[Exception], ...] = (*_TRANSPORT_ERRORS, DeadlineExceeded, LineTooLong)
 # ... and reading a stream, also an event the translator cannot read.
-_STREAM_ERRORS: tuple[type[Exception], ...] = (*_TRANSPORT_ERRORS, UnreadableAnswer)
+_STREAM_ERRORS: tuple[type[Exception], ...] = (*_BODY_ERRORS, UnreadableAnswer)
 
 
 def _event(chunk: Any) -> Any:
@@ -678,8 +746,11 @@ class ProviderHandler(CustomLLM):
     def _post(self, call: _Call) -> ModelResponse:
         client = _clients.sync(call.base_url, call.api_key)
         try:
-            raw = client.chat.completions.with_raw_response.create(**call.request_kwargs())
-        except _TRANSPORT_ERRORS as error:
+            # Streamed, so the body is read under the call's deadline (limits.py), not inside the SDK.
+            with client.chat.completions.with_streaming_response.create(**call.request_kwargs()) as raw:
+                guard_body(raw.http_response, deadline=call.deadline, max_line=None)
+                raw.http_response.read()
+        except _BODY_ERRORS as error:
             failure = call.failure(error)
         else:
             return call.response_from_json(raw.http_response)
@@ -688,7 +759,9 @@ class ProviderHandler(CustomLLM):
     def _aggregate(self, call: _Call) -> ModelResponse:
         translator = call.translator()
         chunks = list(self._read(call, translator, self._open(call, translator)))
-        response = aggregate_stream(chunks, call.messages, translator.provider_usage, call.logging_obj)
+        response = aggregate_stream(
+            chunks, call.messages, translator.provider_usage, call.logging_obj, translator.unclosed_reasoning
+        )
         response._hidden_params.update(translator.hidden_params)
         return response
 
@@ -707,6 +780,7 @@ class ProviderHandler(CustomLLM):
             response = raw.http_response
             if _is_event_stream(response.headers):
                 translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
+                _guard_stream(call, response)
                 stream: openai.Stream[Any] = raw.parse()
                 return stream
             try:
@@ -747,8 +821,10 @@ class ProviderHandler(CustomLLM):
     async def _apost(self, call: _Call) -> ModelResponse:
         client = _clients.async_(call.base_url, call.api_key)
         try:
-            raw = await client.chat.completions.with_raw_response.create(**call.request_kwargs())
-        except _TRANSPORT_ERRORS as error:
+            async with client.chat.completions.with_streaming_response.create(**call.request_kwargs()) as raw:
+                guard_body(raw.http_response, deadline=call.deadline, max_line=None)
+                await raw.http_response.aread()
+        except _BODY_ERRORS as error:
             failure = call.failure(error)
         else:
             return call.response_from_json(raw.http_response)
@@ -758,7 +834,9 @@ class ProviderHandler(CustomLLM):
         translator = call.translator()
         stream = await self._aopen(call, translator)
         chunks = [chunk async for chunk in self._aread(call, translator, stream)]
-        response = aggregate_stream(chunks, call.messages, translator.provider_usage, call.logging_obj)
+        response = aggregate_stream(
+            chunks, call.messages, translator.provider_usage, call.logging_obj, translator.unclosed_reasoning
+        )
         response._hidden_params.update(translator.hidden_params)
         return response
 
@@ -778,6 +856,7 @@ class ProviderHandler(CustomLLM):
             response = raw.http_response
             if _is_event_stream(response.headers):
                 translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
+                _guard_stream(call, response)
                 stream: openai.AsyncStream[Any] = raw.parse()
                 return stream
             try:
