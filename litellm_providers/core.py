@@ -840,10 +840,14 @@ class ProviderHandler(CustomLLM):
         response._hidden_params.update(translator.hidden_params)
         return response
 
-    async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[ModelResponseStream]:  # type: ignore[override]
-        # LiteLLM wraps what this returns before iterating it, so the stream opens on the first
-        # __anext__; a refused stream raises there (see tests/faults for what the caller receives).
-        call = self._call(True, **kwargs)
+    def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[ModelResponseStream]:  # type: ignore[override]
+        # Not itself a generator: input refused before sending (no key, api_key=123, timeout=-1) is
+        # raised by acompletion() now, before LiteLLM's stream wrapper chokes on it. LiteLLM wraps what
+        # this returns before iterating it, so the stream opens on the first __anext__; a stream the
+        # provider refuses raises there (see tests/faults for what the caller receives).
+        return self._astream(self._call(True, **kwargs))
+
+    async def _astream(self, call: _Call) -> AsyncIterator[ModelResponseStream]:
         translator = call.translator()
         stream = await _aretried(call, lambda: self._aopen(call, translator))
         async for chunk in self._aread(call, translator, stream):

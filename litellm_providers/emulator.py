@@ -305,7 +305,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return None  # the client timed out first, as it was meant to
         if fault == "200-echo-key":
             key = self.headers.get("Authorization", "").removeprefix("Bearer ")
-            return self._send(200, f"<<upstream said: key {key} is fine>>".encode(), "application/json")
+            return self._send(200, f"<<key={key}>> accepted".encode(), "application/json")
         if fault == "long-line" and (body.get("stream") or provider.upstream_always_streams):
             return self._long_line()
         if fault == "empty-200":

@@ -131,9 +131,9 @@ def _seconds(value: object) -> float | None:
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
-# An HTML or XML tag, not any text between "<" and ">": a body such as "<<secret>>" or "a < b > c" stays
-# readable.
-_TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
+# An HTML or XML tag (a name, then attributes after a space) or a comment / doctype, not any text between
+# "<" and ">": a body such as "<<key=...>>" or "a < b > c" stays readable.
+_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<![^<>]*>")
 # The userinfo of a URL ("user:password@"), which an api_base may carry and httpx repeats in its errors.
 _URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+@")
 

@@ -108,8 +108,10 @@ def _take_over_builtin_route(route: str) -> None:
 
 
 class CatalogChatConfig(OpenAILikeChatConfig):
-    """LiteLLM's chat config for a route this package took over: OpenAI-compatible parameter mapping,
-    with the parameters a catalogued model accepts (every OpenAI one for a model it does not know)."""
+    """LiteLLM's chat config for a route this package took over: it names the parameters a catalogued
+    model accepts (every OpenAI one for a model it does not know), and maps them exactly as LiteLLM maps
+    a custom provider's, which it did for this route before the config existed. (LiteLLM's own check
+    against the supported list, ``UnsupportedParamsError`` / ``drop_params``, runs before mapping.)"""
 
     def __init__(self, route: str) -> None:
         super().__init__()
@@ -119,6 +121,20 @@ class CatalogChatConfig(OpenAILikeChatConfig):
         _, name = _split_route(model, self.route)
         known = supported_params(self.route, name)
         return known if known is not None else list(super().get_supported_openai_params(model))
+
+    def map_openai_params(
+        self,
+        non_default_params: dict[Any, Any],
+        optional_params: dict[Any, Any],
+        model: str,
+        drop_params: bool,
+        replace_max_completion_tokens_with_max_tokens: bool = True,
+    ) -> dict[Any, Any]:
+        # Parameters the handler reads itself (max_retries) pass through, as for any custom provider.
+        mapped: dict[Any, Any] = OpenAILikeChatConfig().map_openai_params(
+            non_default_params, optional_params, model, drop_params, replace_max_completion_tokens_with_max_tokens
+        )
+        return mapped
 
 
 def _install_provider_config() -> None:

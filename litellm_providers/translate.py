@@ -518,7 +518,7 @@ def aggregate_stream(
     if not isinstance(built, ModelResponse):
         raise ValueError("the stream held no chunks to build a response from")
     for index, chars in (unclosed_reasoning or {}).items():
-        message = built.choices[index].message  # type: ignore[union-attr]
+        message = built.choices[index].message
         content, message.reasoning_content = _recovered(
             message.content or "", getattr(message, "reasoning_content", None) or "", chars
         )
