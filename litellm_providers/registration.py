@@ -131,8 +131,13 @@ class CatalogChatConfig(OpenAILikeChatConfig):
         replace_max_completion_tokens_with_max_tokens: bool = True,
     ) -> dict[Any, Any]:
         # Parameters the handler reads itself (max_retries) pass through, as for any custom provider.
-        mapped: dict[Any, Any] = OpenAILikeChatConfig().map_openai_params(
-            non_default_params, optional_params, model, drop_params, replace_max_completion_tokens_with_max_tokens
+        generic = OpenAILikeChatConfig()
+        mapped: dict[Any, Any] = generic.map_openai_params(
+            non_default_params,
+            optional_params,
+            model,
+            drop_params,
+            replace_max_completion_tokens_with_max_tokens=replace_max_completion_tokens_with_max_tokens,
         )
         return mapped
 

@@ -425,35 +425,20 @@ def test_a_router_does_not_wait_an_hour_long_retry_after(
 ) -> None:
     """docs/errors.md: the Router honours a Retry-After of up to 60 s; a longer one it replaces with its
     own short backoff, so num_retries=2 sends three requests, and the error still says 3600."""
-    router = litellm.Router(
-        model_list=[
-            {
-                "model_name": "gateway",
-                "litellm_params": {
-                    "model": FAULT_MODELS["syncropic"],
-                    "api_base": emulator.base_url("syncropic"),
-                },
-            }
-        ],
-        num_retries=2,
-    )
-    planned: list[float] = []
-    original = router._time_to_sleep_before_retry
+    deployment = {"model": FAULT_MODELS["syncropic"], "api_base": emulator.base_url("syncropic")}
+    model_list = [{"model_name": "gateway", "litellm_params": deployment}]
+    router = litellm.Router(model_list=model_list, num_retries=2)
+    asked: list[float] = []
+    real_sleep = asyncio.sleep
 
-    def recorded(*args: Any, **kwargs: Any) -> float:
-        wait = float(original(*args, **kwargs))
-        planned.append(wait)
-        return wait
+    async def recorded_sleep(seconds: float, *args: Any) -> Any:
+        asked.append(seconds)
+        return await real_sleep(min(seconds, 0.01), *args)
 
-    async def no_sleep(seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr(router, "_time_to_sleep_before_retry", recorded)
-    monkeypatch.setattr(asyncio, "sleep", no_sleep)
+    monkeypatch.setattr(asyncio, "sleep", recorded_sleep)
     prompt = "an hour emulate:fault=429 emulate:retry_after=3600"
     with pytest.raises(RateLimitError) as caught:
         asyncio.run(router.acompletion(model="gateway", messages=[{"role": "user", "content": prompt}]))
     assert requests_with(emulator, prompt) == 3
     assert caught.value.retry_after == 3600  # type: ignore[attr-defined]
-    assert planned
-    assert all(wait < 60 for wait in planned)
+    assert not any(seconds >= 60 for seconds in asked)
