@@ -16,10 +16,14 @@ internal                                               touched by
 ``litellm.custom_provider_map`` + ``custom_llm_setup``  ``registration._install_handler``
 ``get_supported_openai_params`` (module + lazy attr)   ``registration._install_supported_params``
 ``litellm.acompletion_with_retries``                   ``registration._install_async_retry_wait``
+``ProviderConfigManager.get_provider_chat_config``     ``registration._install_provider_config``
 ``litellm.completion_cost`` / cost header convention   ``registration._install_completion_cost``
 ``CustomLLM`` handler signature (``headers=``, ...)    ``core.ProviderHandler``
 ``stream_chunk_builder`` + ``logging_obj``             ``translate.aggregate_stream``
+SDK reads bodies via ``Response.iter_bytes`` / ``aiter_bytes``  ``limits.guard_body``
 =====================================================  ==============================================
+
+The provider config and the body reads are guarded by ``tests/faults/test_hostile_upstream.py``.
 """
 
 from __future__ import annotations

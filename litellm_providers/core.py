@@ -142,12 +142,12 @@ class _RedactKeysInHttpLogs(logging.Filter):
         for name in self._HEADER_LOGGERS:
             logging.getLogger(name)
         with self._lock:
+            self._loggers_seen = len(logging.root.manager.loggerDict)  # before the walk: none is missed
             for name, candidate in list(logging.root.manager.loggerDict.items()):
                 if not isinstance(candidate, logging.Logger) or not name.startswith(self._PREFIXES):
                     continue
                 if self not in candidate.filters:
                     candidate.addFilter(self)
-            self._loggers_seen = len(logging.root.manager.loggerDict)
 
     def filter(self, record: logging.LogRecord) -> bool:
         keys = list(self._keys)
@@ -299,7 +299,7 @@ class _Call:
         self.model = provider.catalog_model(model)
         self.messages = messages
         self.stream = stream
-        refusal = bad_caller_input(provider, self.model, api_key, timeout, TIMEOUT_TYPES)
+        refusal = bad_caller_input(provider, self.model, api_key, timeout)
         if refusal is not None:
             raise refusal
         key = provider.api_key(api_key)

@@ -47,6 +47,7 @@ from typing import Any
 import httpx
 from litellm import exceptions as litellm_exceptions
 
+from litellm_providers.compat import TIMEOUT_TYPES
 from litellm_providers.provider import ErrorClassName, ProviderSpec
 
 _BY_STATUS: dict[int, ErrorClassName] = {
@@ -348,7 +349,7 @@ def refused_before_sending(
 
 
 def bad_caller_input(
-    provider: ProviderSpec, model: str, api_key: object, timeout: object, timeout_types: tuple[type, ...]
+    provider: ProviderSpec, model: str, api_key: object, timeout: object
 ) -> Exception | None:
     """The refusal of an ``api_key`` or ``timeout`` no request could be sent with, else None.
 
@@ -362,7 +363,7 @@ def bad_caller_input(
             f"api_key must be a string, got {type(api_key).__name__}.",
             missing_key=True,
         )
-    if timeout is None or isinstance(timeout, timeout_types):
+    if timeout is None or isinstance(timeout, TIMEOUT_TYPES):
         return None
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
         problem = f"got {type(timeout).__name__}"
