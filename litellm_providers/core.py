@@ -104,8 +104,9 @@ class _RedactKeysInHttpLogs(logging.Filter):
     """
 
     _PREFIXES = ("httpcore", "httpx", "openai")
-    # Created eagerly so the filter is on them before their library's first record: httpcore makes
-    # ``httpcore.http11`` only when the first connection is opened, during a request.
+    # Created eagerly so the filter is on them before their library's first record: their modules are
+    # imported lazily (``httpcore.http11`` appeared while the first openai client was being built, after
+    # its key had been added).
     _HEADER_LOGGERS = (
         *(
             f"{library}.{part}"
