@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "quotas", "register"]
+__all__ = ["__version__", "quotas", "refresh_catalog", "register"]
 
 if TYPE_CHECKING:
     from litellm_providers.quota import QuotaSnapshot
+    from litellm_providers.refresh import refresh_catalog
     from litellm_providers.registration import register
 
 
@@ -40,4 +41,8 @@ def __getattr__(name: str) -> Any:
         from litellm_providers.registration import register
 
         return register
+    if name == "refresh_catalog":
+        from litellm_providers.refresh import refresh_catalog
+
+        return refresh_catalog
     raise AttributeError(f"module 'litellm_providers' has no attribute {name!r}")

@@ -19,10 +19,14 @@ internal                                               touched by
 ``CustomStreamWrapper.finish_reason_handler``          ``registration._install_one_created_per_stream``
 ``litellm.acompletion_with_retries``                   ``registration._install_async_retry_wait``
 ``litellm.main.get_optional_params_embeddings``        ``registration._install_embedding_params``
+``ProviderConfigManager.get_provider_chat_config``     ``registration._install_provider_config``
 ``litellm.completion_cost`` / cost header convention   ``registration._install_completion_cost``
 ``CustomLLM`` handler signature (``headers=``, ...)    ``core.ProviderHandler``
 ``stream_chunk_builder`` + ``logging_obj``             ``translate.aggregate_stream``
+SDK reads bodies via ``Response.iter_bytes`` / ``aiter_bytes``  ``limits.guard_body``
 =====================================================  ==============================================
+
+The provider config and the body reads are guarded by ``tests/faults/test_hostile_upstream.py``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,12 @@ from typing import Any
 
 import httpx
 import openai
+from openai import _constants as _openai_constants
+
+RAW_RESPONSE_HEADER: str = _openai_constants.RAW_RESPONSE_HEADER
+"""The header that makes the SDK hand back a response unread, as its ``with_streaming_response`` does
+(a private name, the same on openai 2 and 3): plain calls send it so the handler reads the body itself,
+under the call's deadline."""
 
 
 def _sdk_http_library() -> ModuleType:

@@ -36,6 +36,7 @@ import logging
 import random
 import threading
 import time
+import urllib.parse
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -53,6 +54,7 @@ from litellm_providers.catalog import model_entry
 from litellm_providers.compat import (
     CONNECT_ERRORS,
     HTTP_ERRORS,
+    RAW_RESPONSE_HEADER,
     RESPONSE_NOT_READ,
     SDK_HTTP,
     TIMEOUT_ERRORS,
@@ -60,6 +62,7 @@ from litellm_providers.compat import (
     caused_by,
 )
 from litellm_providers.errors import (
+    bad_caller_input,
     is_transient,
     provider_error,
     refused_before_sending,
@@ -68,6 +71,7 @@ from litellm_providers.errors import (
     transport_error,
     unusable_answer,
 )
+from litellm_providers.limits import MAX_SSE_LINE_BYTES, DeadlineExceeded, LineTooLong, guard_body
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.quota import QuotaSnapshot
 from litellm_providers.translate import (
@@ -106,31 +110,60 @@ class _Keys(dict[str, None]):
 class _RedactKeysInHttpLogs(logging.Filter):
     """Replaces the API keys in use with ``***`` in the HTTP stack's log records.
 
-    httpcore, httpx and the openai SDK log response headers at DEBUG; a provider that echoes the key
-    in a header (some 401s do) would otherwise put it in the application's logs. A logger's filter only
-    sees records made on that very logger, so the filter goes on each of their loggers.
+    httpcore, httpx and the openai SDK (and openai 3's httpx2 / httpcore2) log response headers at
+    DEBUG; a provider that echoes the key in a header (some 401s do) would otherwise put it in the
+    application's logs. A logger's filter only sees records made on that very logger, so the filter
+    goes on each of their loggers: the ones known to log headers are created up front, and any other
+    logger of the stack is picked up before each request (``attach``), however late its library
+    created it.
     """
 
     _PREFIXES = ("httpcore", "httpx", "openai")
+    # Created eagerly so the filter is on them before their library's first record: their modules are
+    # imported lazily (``httpcore.http11`` appeared while the first openai client was being built, after
+    # its key had been added).
+    _HEADER_LOGGERS = (
+        *(
+            f"{library}.{part}"
+            for library in ("httpcore", "httpcore2")
+            for part in ("http11", "http2", "connection", "proxy", "socks")
+        ),
+        "httpx",
+        "httpx2",
+        "openai",
+        "openai._base_client",
+    )
     _KEYS_KEPT = 64
 
     def __init__(self) -> None:
         super().__init__()
         self._keys = _Keys()  # oldest first
         self._lock = threading.Lock()
+        self._loggers_seen = -1
 
-    def add(self, key: str) -> None:
+    def add(self, api_key: str | None, base_url: str) -> None:
+        """Redact this key, and the password an API base may carry (httpx logs the URL it calls)."""
         with self._lock:
-            if key in self._keys or len(key) < 4:
-                return
-            self._keys[key] = None
+            for secret in (api_key, urllib.parse.urlsplit(base_url).password):
+                if secret and secret not in self._keys and len(secret) >= 4:
+                    self._keys[secret] = None
             while len(self._keys) > self._KEYS_KEPT:
                 self._keys.pop(next(iter(self._keys)))
-        for name, candidate in list(logging.root.manager.loggerDict.items()):
-            if not isinstance(candidate, logging.Logger) or not name.startswith(self._PREFIXES):
-                continue
-            if self not in candidate.filters:
-                candidate.addFilter(self)
+        self.attach()
+
+    def attach(self) -> None:
+        """Put the filter on every logger of the HTTP stack (cheap when no logger was created since)."""
+        if not self._keys or len(logging.root.manager.loggerDict) == self._loggers_seen:
+            return
+        for name in self._HEADER_LOGGERS:
+            logging.getLogger(name)
+        with self._lock:
+            self._loggers_seen = len(logging.root.manager.loggerDict)  # before the walk: none is missed
+            for name, candidate in list(logging.root.manager.loggerDict.items()):
+                if not isinstance(candidate, logging.Logger) or not name.startswith(self._PREFIXES):
+                    continue
+                if self not in candidate.filters:
+                    candidate.addFilter(self)
 
     def filter(self, record: logging.LogRecord) -> bool:
         keys = list(self._keys)
@@ -182,14 +215,14 @@ class _ClientPool:
 
     def sync(self, base_url: str, api_key: str | None) -> openai.OpenAI:
         key = (base_url, _key_digest(api_key))
+        _redact_http_logs.attach()
         with self._lock:
             client = self._sync.get(key)
             if client is None:
                 if len(self._sync) >= _CLIENT_CACHE_SIZE:
                     self._sync.popitem(last=False)[1].close()
                 # Retries are the handler's (see the module docstring), never the SDK's.
-                if api_key is not None:
-                    _redact_http_logs.add(api_key)
+                _redact_http_logs.add(api_key, base_url)
                 client = openai.OpenAI(
                     base_url=base_url, api_key=api_key or _NO_KEY, max_retries=0, default_headers=_NOT_OPENAI
                 )
@@ -199,6 +232,7 @@ class _ClientPool:
     def async_(self, base_url: str, api_key: str | None) -> openai.AsyncOpenAI:
         loop = asyncio.get_running_loop()
         key = (base_url, _key_digest(api_key))
+        _redact_http_logs.attach()
         with self._lock:
             for loop_id, (ref, _) in list(self._async.items()):
                 old = ref()
@@ -217,8 +251,7 @@ class _ClientPool:
                     clients.pop(next(iter(clients)))
                 # The SDK's default http client closes itself from __del__ on whatever loop is running
                 # then, which fails for connections of a loop that has closed; this one does not.
-                if api_key is not None:
-                    _redact_http_logs.add(api_key)
+                _redact_http_logs.add(api_key, base_url)
                 http_client = openai.DefaultAsyncHttpxClient()
                 client = openai.AsyncOpenAI(
                     base_url=base_url,
@@ -325,6 +358,9 @@ class _Call:
         # builder read it as messages.
         self.messages = messages
         self.stream = stream
+        refusal = bad_caller_input(provider, self.model, api_key, timeout)
+        if refusal is not None:
+            raise refusal
         key = provider.api_key(api_key)
         if not key and not provider.anonymous_access:
             raise refused_before_sending(
@@ -404,6 +440,10 @@ class _Call:
             kwargs["body"] = self.body
         if stream:
             kwargs.update(cast_to=object, stream=True, stream_cls=openai.Stream[Any])
+        else:
+            # The SDK hands back the response unread (what its with_streaming_response does), so the
+            # handler reads the body under the call's deadline (limits.py), not the SDK inside send().
+            headers[RAW_RESPONSE_HEADER] = "stream"
         return kwargs
 
     def send(self, client: openai.OpenAI, stream: bool = False) -> Any:
@@ -437,7 +477,13 @@ class _Call:
         except RESPONSE_NOT_READ:
             body = json.dumps(error.body) if error.body is not None else b""
         return provider_error(
-            self.provider, self.model, response.status_code, body, response.headers, secret=self.api_key
+            self.provider,
+            self.model,
+            response.status_code,
+            body,
+            response.headers,
+            secret=self.api_key,
+            no_key_sent=self.api_key is None,
         )
 
     def failure(self, error: BaseException, headers: Mapping[str, str] | None = None) -> Exception:
@@ -449,6 +495,17 @@ class _Call:
         raised it: openai 2 raises httpx's errors mid-stream, openai 3 wraps httpx2's in its own.
         """
         mid_stream = headers is not None
+        if isinstance(error, DeadlineExceeded):
+            return transport_error(
+                self.provider,
+                self.model,
+                f"the answer was still arriving when timeout={_total_seconds(self.timeout):g} s ran out",
+                timeout=True,
+                secret=self.api_key,
+                request_id=self.request_id(headers),
+            )
+        if isinstance(error, LineTooLong):
+            return self.transport(f"the stream carried {error}; refused", headers)
         if isinstance(error, UnreadableAnswer):
             return self.transport(f"the stream carried {error}", headers, transient=True)
         if isinstance(error, openai.APIStatusError):
@@ -515,9 +572,10 @@ class _Call:
         try:
             answer = self.operation.read(self, json.loads(http_response.content))
         except (ValueError, TypeError, AttributeError, KeyError) as error:
-            # Not JSON, not the operation's answer, or one LiteLLM's response classes refuse.
-            logger.debug("%s: unusable JSON answer (%s)", self, _describe(error))
-            raise unusable_answer(
+            # Not JSON, not the operation's answer, or one LiteLLM's response classes refuse. Only the
+            # error's type is logged: its text may quote the body, which may echo the key.
+            logger.debug("%s: unusable JSON answer (%s)", self, type(error).__name__)
+            failure = unusable_answer(
                 self.provider,
                 self.model,
                 http_response.status_code,
@@ -525,11 +583,26 @@ class _Call:
                 http_response.headers,
                 self.operation.expected,
                 secret=self.api_key,
-            ) from None
-        hidden = getattr(answer, "_hidden_params", None)
-        if isinstance(hidden, dict):
-            hidden.update(hidden_params_from_headers(self.provider, http_response.headers))
-        return answer
+            )
+        else:
+            hidden = getattr(answer, "_hidden_params", None)
+            if isinstance(hidden, dict):
+                hidden.update(hidden_params_from_headers(self.provider, http_response.headers))
+                stated = hidden.get("response_cost")
+                usage = getattr(answer, "usage", None)
+                if stated is not None and usage is not None:
+                    # Also on the usage, which LiteLLM's cache keeps (it drops hidden params): a cache
+                    # hit then reports the cost the provider stated for the answer it replays.
+                    usage.cost = stated
+            return answer
+        # Raised outside the except block: the decoding error (its ``doc`` is the body, which may echo
+        # the key) must not ride along as the failure's __context__.
+        raise failure
+
+
+def _guard_stream(call: _Call, response: Any) -> None:
+    # A caller waiting for a whole answer gets it within timeout=; a stream's reader sees each chunk.
+    guard_body(response, deadline=None if call.stream else call.deadline, max_line=MAX_SSE_LINE_BYTES)
 
 
 def _chat_request(
@@ -656,8 +729,10 @@ _TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
     json.JSONDecodeError,
     UnicodeDecodeError,
 )
+# ... and reading a body, also a bound it broke (limits.py).
+_BODY_ERRORS: tuple[type[Exception], ...] = (*_TRANSPORT_ERRORS, DeadlineExceeded, LineTooLong)
 # ... and reading a stream, also an event the translator cannot read.
-_STREAM_ERRORS: tuple[type[Exception], ...] = (*_TRANSPORT_ERRORS, UnreadableAnswer)
+_STREAM_ERRORS: tuple[type[Exception], ...] = (*_BODY_ERRORS, UnreadableAnswer)
 
 
 def _event(chunk: Any) -> Any:
@@ -898,7 +973,13 @@ class ProviderHandler(CustomLLM):
         client = _clients.sync(call.base_url, call.api_key)
         try:
             http_response = call.send(client)
-        except _TRANSPORT_ERRORS as error:
+            try:
+                # Read here, under the call's deadline (limits.py), not inside the SDK.
+                guard_body(http_response, deadline=call.deadline, max_line=None)
+                http_response.read()
+            finally:
+                http_response.close()
+        except _BODY_ERRORS as error:
             failure = call.failure(error)
         else:
             return call.response_from_json(http_response)
@@ -907,7 +988,9 @@ class ProviderHandler(CustomLLM):
     def _aggregate(self, call: _Call) -> ModelResponse:
         translator = call.translator()
         chunks = list(self._read(call, translator, self._open(call, translator)))
-        response = aggregate_stream(chunks, call.messages, translator.provider_usage, call.logging_obj)
+        response = aggregate_stream(
+            chunks, call.messages, translator.provider_usage, call.logging_obj, translator.unclosed_reasoning
+        )
         response._hidden_params.update(translator.hidden_params)
         return response
 
@@ -926,6 +1009,7 @@ class ProviderHandler(CustomLLM):
             response = stream.response
             if _is_event_stream(response.headers):
                 translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
+                _guard_stream(call, response)
                 return stream
             try:
                 failure = call.not_a_stream(response, response.read())
@@ -968,7 +1052,12 @@ class ProviderHandler(CustomLLM):
         client = _clients.async_(call.base_url, call.api_key)
         try:
             http_response = await call.asend(client)
-        except _TRANSPORT_ERRORS as error:
+            try:
+                guard_body(http_response, deadline=call.deadline, max_line=None)
+                await http_response.aread()
+            finally:
+                await http_response.aclose()
+        except _BODY_ERRORS as error:
             failure = call.failure(error)
         else:
             return call.response_from_json(http_response)
@@ -978,14 +1067,20 @@ class ProviderHandler(CustomLLM):
         translator = call.translator()
         stream = await self._aopen(call, translator)
         chunks = [chunk async for chunk in self._aread(call, translator, stream)]
-        response = aggregate_stream(chunks, call.messages, translator.provider_usage, call.logging_obj)
+        response = aggregate_stream(
+            chunks, call.messages, translator.provider_usage, call.logging_obj, translator.unclosed_reasoning
+        )
         response._hidden_params.update(translator.hidden_params)
         return response
 
-    async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[ModelResponseStream]:  # type: ignore[override]
-        # LiteLLM wraps what this returns before iterating it, so the stream opens on the first
-        # __anext__; a refused stream raises there (see tests/faults for what the caller receives).
-        call = self._call(True, **kwargs)
+    def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[ModelResponseStream]:  # type: ignore[override]
+        # Not itself a generator: input refused before sending (no key, api_key=123, timeout=-1) is
+        # raised by acompletion() now, before LiteLLM's stream wrapper chokes on it. LiteLLM wraps what
+        # this returns before iterating it, so the stream opens on the first __anext__; a stream the
+        # provider refuses raises there (see tests/faults for what the caller receives).
+        return self._astream(self._call(True, **kwargs))
+
+    async def _astream(self, call: _Call) -> AsyncIterator[ModelResponseStream]:
         translator = call.translator()
         stream = await _aretried(call, lambda: self._aopen(call, translator))
         async for chunk in self._aread(call, translator, stream):
@@ -998,6 +1093,7 @@ class ProviderHandler(CustomLLM):
             response = stream.response
             if _is_event_stream(response.headers):
                 translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
+                _guard_stream(call, response)
                 return stream
             try:
                 failure = call.not_a_stream(response, await response.aread())

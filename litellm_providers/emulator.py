@@ -85,8 +85,18 @@ _WIRE_FAULTS = frozenset(
         "wrong-content-type",
         # A careless provider: a 401 whose message and headers repeat the key it was sent.
         "401-echo-key",
+        # ... and a 200 whose body is not JSON and repeats the key.
+        "200-echo-key",
+        # The answer arrives in pieces, emulate:delay=<seconds> apart (0.5 unless told): each piece
+        # within any read timeout, the whole longer than the call's.
+        "slow-drip",
+        # A stream (a call is answered) whose first line never ends: 50 MB with no line break.
+        "long-line",
+        # Synternet: a [Thinking: segment that is never closed, the answer after it, finish "stop".
+        "unclosed-thinking",
     }
 )
+_LONG_LINE_BYTES = 50 * 1024 * 1024
 FAULTS = frozenset(_STATUS_FAULTS) | _WIRE_FAULTS
 _SYNCROPIC_AUTH_CODE = "invalid_bearer"
 # The example stream of Synternet's documentation (shared/seeds/001_*), verbatim.
@@ -372,6 +382,11 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(_TIMEOUT_SECONDS)
             if self._client_gone():
                 return None  # the client timed out first, as it was meant to
+        if fault == "200-echo-key":
+            key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            return self._send(200, f"<<key={key}>> accepted".encode(), "application/json")
+        if fault == "long-line" and (body.get("stream") or provider.upstream_always_streams):
+            return self._long_line()
         if fault == "empty-200":
             return self._send(200, b"", "application/json")
         if fault == "wrong-content-type":
@@ -400,6 +415,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._cut_answer(
                 fault, lambda: self._completion(provider, body, reply, entry, as_text=as_text)
             )
+        if fault == "slow-drip":
+            delay = _number(directives.get("delay"), 0.5) or 0.0
+            return self._drip(delay, lambda: self._completion(provider, body, reply, entry, as_text=as_text))
         return self._completion(provider, body, reply, entry, as_text=as_text)
 
     def do_GET(self) -> None:
@@ -499,6 +517,8 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         reasoning_format = entry.reasoning_format if entry else provider.default_reasoning_format
         pieces, _ = _content_with_reasoning(reply, reasoning_format)
+        if directives.get("fault") == "unclosed-thinking":
+            pieces = [f"[Thinking: {reply.reasoning} ", reply.answer]
         if "chunk" in directives:
             size = max(1, int(directives["chunk"]))
             text = "".join(pieces)
@@ -517,6 +537,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
         fault = directives.get("fault")
+        delay = self.server.chunk_delay
+        if fault == "slow-drip":
+            delay = _number(directives.get("delay"), 0.5) or 0.0
         if directives.get("script") == "documented":
             self.wfile.write(DOCUMENTED_SYNTERNET_STREAM)
             return
@@ -537,8 +560,8 @@ class _Handler(BaseHTTPRequestHandler):
                     return
                 self.wfile.write(event)
                 self.wfile.flush()
-                if self.server.chunk_delay:
-                    time.sleep(self.server.chunk_delay)
+                if delay:
+                    time.sleep(delay)
         except (BrokenPipeError, ConnectionResetError):
             return  # the client went away; nothing to tell it
 
@@ -702,6 +725,40 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         if fault == "reset":
             self._reset()
+
+    def _drip(self, delay: float, answer: Callable[[], None]) -> None:
+        """Send an answer's status and headers, then its body in ten pieces, ``delay`` seconds apart."""
+        buffer = io.BytesIO()
+        real, self.wfile = self.wfile, buffer
+        try:
+            answer()
+        finally:
+            self.wfile = real
+        head, _, body = buffer.getvalue().partition(b"\r\n\r\n")
+        step = max(1, math.ceil(len(body) / 10))
+        try:
+            self.wfile.write(head + b"\r\n\r\n")
+            for start in range(0, len(body), step):
+                self.wfile.flush()
+                time.sleep(delay)
+                self.wfile.write(body[start : start + step])
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client gave up, as it was meant to
+
+    def _long_line(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        block = b"a" * 65536
+        try:
+            self.wfile.write(b'data: {"choices": [{"index": 0, "delta": {"content": "')
+            for _ in range(_LONG_LINE_BYTES // len(block)):
+                self.wfile.write(block)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client refused the line and closed, as it should
 
     def _client_gone(self) -> bool:
         """Whether the client has closed its end (a peek at the socket reads end-of-file)."""

@@ -36,6 +36,7 @@ when a provider echoes it back (``redact``).
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import json
 import math
@@ -48,6 +49,7 @@ from typing import Any
 import httpx
 from litellm import exceptions as litellm_exceptions
 
+from litellm_providers.compat import TIMEOUT_TYPES
 from litellm_providers.provider import ErrorClassName, ProviderSpec
 from litellm_providers.quota import describe_exhausted, snapshot_from_header
 
@@ -133,9 +135,16 @@ def _seconds(value: object) -> float | None:
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
+# An HTML or XML tag (a name, then attributes after a space) or a comment / doctype, not any text between
+# "<" and ">": a body such as "<<key=...>>" or "a < b > c" stays readable.
+_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<![^<>]*>")
+# The userinfo of a URL ("user:password@"), which an api_base may carry and httpx repeats in its errors.
+_URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+@")
+
+
 def describe_body(text: str, content_type: str) -> str:
     """A short, tag-free description of a body that is not the JSON the package expected."""
-    stripped = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    stripped = " ".join(_TAG.sub(" ", text).split())
     kind = content_type.split(";")[0].strip() or "unknown content type"
     if not stripped:
         return f"empty body ({kind})"
@@ -147,9 +156,10 @@ def describe_body(text: str, content_type: str) -> str:
 
 
 def redact(text: str, secret: str | None) -> str:
+    """``text`` without the API key and without any password or user name written into a URL."""
     if secret and len(secret) >= 4:
         text = text.replace(secret, "***")
-    return text
+    return _URL_USERINFO.sub("***@", text)
 
 
 def _redact_headers(headers: Mapping[str, str], secret: str | None) -> dict[str, str]:
@@ -195,10 +205,19 @@ def provider_error(
     body: bytes | str,
     headers: Mapping[str, str],
     secret: str | None = None,
+    *,
+    no_key_sent: bool = False,
 ) -> Exception:
-    """The LiteLLM exception for an HTTP error answer from the provider."""
+    """The LiteLLM exception for an HTTP error answer from the provider.
+
+    ``no_key_sent``: the call went out keyless (a provider's anonymous tier). A 401 or 402 then most
+    likely means the caller forgot the key, which the message says, naming the variable.
+    """
     lowered = _redact_headers(headers, secret)
     parsed = ErrorBody.parse(body, lowered.get("content-type", ""))
+    if no_key_sent and status in (401, 402):
+        hint = f" (no API key was sent: set {provider.api_key_env} or pass api_key=... to use your key)"
+        parsed = dataclasses.replace(parsed, message=parsed.message + hint)
     return _from_error_body(provider, model, status, parsed, body, lowered, secret, in_stream=False)
 
 
@@ -343,6 +362,34 @@ def _exhausted_quota(
         return None
     snapshot = snapshot_from_header(lowered.get(provider.quotas_header.lower()))
     return describe_exhausted(snapshot) if snapshot is not None else None
+
+
+def bad_caller_input(
+    provider: ProviderSpec, model: str, api_key: object, timeout: object
+) -> Exception | None:
+    """The refusal of an ``api_key`` or ``timeout`` no request could be sent with, else None.
+
+    A caller's mistake, so never transient: ``num_retries`` and the Router do not retry it. The key's
+    value is never shown, only its type.
+    """
+    if api_key is not None and not isinstance(api_key, str):
+        return refused_before_sending(
+            provider,
+            model,
+            f"api_key must be a string, got {type(api_key).__name__}.",
+            missing_key=True,
+        )
+    if timeout is None or isinstance(timeout, TIMEOUT_TYPES):
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        problem = f"got {type(timeout).__name__}"
+    elif not math.isfinite(timeout) or timeout <= 0:
+        problem = f"got {timeout!r}"
+    else:
+        return None
+    return refused_before_sending(
+        provider, model, f"timeout must be a positive number of seconds (or an httpx.Timeout), {problem}."
+    )
 
 
 def _transient_status(status: int) -> bool:

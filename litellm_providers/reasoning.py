@@ -68,6 +68,14 @@ class ReasoningSplitter(Protocol):
         """End of stream: return whatever was held back."""
         ...
 
+    @property
+    def open_segment_chars(self) -> int | None:
+        """Reasoning characters emitted so far from a ``[Thinking:`` segment still open, else None.
+
+        Read before ``close``: a text that ends with a segment open never said where its reasoning
+        ended (its answer is most likely in that segment)."""
+        ...
+
 
 # One regex search per chunk finds the first non-whitespace character in C instead of a Python loop;
 # `\s` uses the same Unicode definition as str.isspace().
@@ -90,7 +98,15 @@ class BracketReasoningSplitter:
     code). ``feed_event`` also knows where the provider's event ends, which settles unbalanced brackets.
     """
 
-    __slots__ = ("_any_reasoning", "_depth", "_held", "_need_separator", "_skip_space", "_skip_ws")
+    __slots__ = (
+        "_any_reasoning",
+        "_depth",
+        "_held",
+        "_need_separator",
+        "_segment_chars",
+        "_skip_space",
+        "_skip_ws",
+    )
 
     max_pending: Final = _BRACKET_MAX_PENDING
 
@@ -110,11 +126,17 @@ class BracketReasoningSplitter:
         # Set when a segment opens after earlier reasoning; the "\n" is written only once the new
         # segment yields text, so an empty segment does not leave a dangling newline.
         self._need_separator = False
+        # Reasoning characters emitted from the segment that is open now (separators not counted).
+        self._segment_chars = 0
 
     @property
     def pending(self) -> int:
         """Number of characters received but not yet emitted."""
         return len(self._held)
+
+    @property
+    def open_segment_chars(self) -> int | None:
+        return self._segment_chars if self._depth else None
 
     def feed(self, text: str) -> Split:
         reasoning: list[str] = []
@@ -152,6 +174,7 @@ class BracketReasoningSplitter:
             content.append(buf[pos : marker.start()])
             pos = marker.end()
             self._depth = 1
+            self._segment_chars = 0
             self._skip_space = True
             self._need_separator = self._any_reasoning
         return Split("".join(reasoning), "".join(content))
@@ -211,6 +234,7 @@ class BracketReasoningSplitter:
             reasoning.append("\n")
             self._need_separator = False
         reasoning.append(piece)
+        self._segment_chars += len(piece)
         self._any_reasoning = True
 
     def close(self) -> Split:
@@ -305,6 +329,12 @@ class ThinkTagSplitter:
         """``feed``: tags are found in the text itself, so event boundaries add nothing."""
         return self.feed(text)
 
+    @property
+    def open_segment_chars(self) -> int | None:
+        # An unclosed <think> block is reasoning cut short (by the token limit, or an opened block the
+        # model never closed: see ``think_tags_opened``), not an answer hidden in it.
+        return None
+
     def close(self) -> Split:
         # A held partial tag never completed, so it is plain text of whichever channel it sits in.
         result = Split(reasoning=self._held) if self._inside else Split(content=self._held)
@@ -329,6 +359,10 @@ class PassthroughSplitter:
     def feed_event(self, text: str) -> Split:
         """``feed``: without inline reasoning, event boundaries add nothing."""
         return self.feed(text)
+
+    @property
+    def open_segment_chars(self) -> int | None:
+        return None
 
     def close(self) -> Split:
         return _EMPTY

@@ -24,6 +24,10 @@ loudly when a LiteLLM upgrade moves them:
   for a provider outside its OpenAI-compatible list, which these routes had to leave (see the first
   point). ``litellm.main.get_optional_params_embeddings`` is wrapped so these routes pass them as OpenAI
   defines them.
+* Taking over ``synthetic`` also takes LiteLLM's provider config for it away, and LiteLLM code that
+  asks ``ProviderConfigManager.get_provider_chat_config`` for one (parameter mapping, helpers such as
+  ``get_optional_params``) would get None. That method is wrapped to answer a taken-over route with
+  ``CatalogChatConfig``: OpenAI-compatible, with the catalog's parameter list.
 * ``litellm.acompletion(..., num_retries=N)`` repeats a failed call through
   ``litellm.acompletion_with_retries``, sleeping 1 s, 2 s, ... first for a ``RateLimitError``, past the
   call's timeout. The handler has already retried within the timeout, so that function is wrapped to
@@ -45,7 +49,9 @@ import litellm.utils
 from litellm.constants import openai_compatible_providers, openai_text_completion_compatible_providers
 from litellm.litellm_core_utils import get_supported_openai_params as supported_params_module
 from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
+from litellm.llms.openai_like.chat.transformation import OpenAILikeChatConfig
 from litellm.llms.openai_like.json_loader import JSONProviderRegistry
+from litellm.utils import ProviderConfigManager
 
 from litellm_providers.catalog import (
     active_models,
@@ -63,6 +69,8 @@ logger = logging.getLogger("litellm_providers")
 HANDLERS: dict[str, ProviderHandler] = {route: ProviderHandler(spec) for route, spec in PROVIDERS.items()}
 
 _lock = threading.Lock()
+# Routes LiteLLM had built in before register() took them over.
+_taken_over: set[str] = set()
 # LiteLLM's own functions this module has wrapped, by name: each is wrapped once, however often
 # register() runs.
 _wrapped_originals: dict[str, Callable[..., Any]] = {}
@@ -92,6 +100,7 @@ def register() -> None:
             register_catalog(handler.provider)
         litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
         _install_supported_params()
+        _install_provider_config()
         _install_completion_cost()
         _install_embedding_params()
         _install_async_retry_wait()
@@ -113,10 +122,62 @@ def supported_params(route: str, model: str) -> list[str] | None:
 def _take_over_builtin_route(route: str) -> None:
     if JSONProviderRegistry.exists(route):
         JSONProviderRegistry._providers.pop(route, None)
+        _taken_over.add(route)
     # The built-in route also sends text_completion() to LiteLLM's own /completions client.
     for table in (openai_compatible_providers, openai_text_completion_compatible_providers):
         if route in table:
             table.remove(route)
+            _taken_over.add(route)
+
+
+class CatalogChatConfig(OpenAILikeChatConfig):
+    """LiteLLM's chat config for a route this package took over: it names the parameters a catalogued
+    model accepts (every OpenAI one for a model it does not know), and maps them exactly as LiteLLM maps
+    a custom provider's, which it did for this route before the config existed. (LiteLLM's own check
+    against the supported list, ``UnsupportedParamsError`` / ``drop_params``, runs before mapping.)"""
+
+    def __init__(self, route: str) -> None:
+        super().__init__()
+        self.route = route
+
+    def get_supported_openai_params(self, model: str) -> list[str]:
+        _, name = _split_route(model, self.route)
+        known = supported_params(self.route, name)
+        return known if known is not None else list(super().get_supported_openai_params(model))
+
+    def map_openai_params(
+        self,
+        non_default_params: dict[Any, Any],
+        optional_params: dict[Any, Any],
+        model: str,
+        drop_params: bool,
+        replace_max_completion_tokens_with_max_tokens: bool = True,
+    ) -> dict[Any, Any]:
+        # Parameters the handler reads itself (max_retries) pass through, as for any custom provider.
+        generic = OpenAILikeChatConfig()
+        mapped: dict[Any, Any] = generic.map_openai_params(
+            non_default_params,
+            optional_params,
+            model,
+            drop_params,
+            replace_max_completion_tokens_with_max_tokens=replace_max_completion_tokens_with_max_tokens,
+        )
+        return mapped
+
+
+def _install_provider_config() -> None:
+    original = _first_wrap("get_provider_chat_config", ProviderConfigManager.get_provider_chat_config)
+    if original is None:
+        return
+
+    def get_provider_chat_config(model: str, provider: Any, *args: Any, **kwargs: Any) -> Any:
+        route = getattr(provider, "value", provider)
+        if route in _taken_over:
+            return CatalogChatConfig(route)
+        return original(model, provider, *args, **kwargs)
+
+    get_provider_chat_config.__doc__ = original.__doc__
+    ProviderConfigManager.get_provider_chat_config = staticmethod(get_provider_chat_config)  # type: ignore[method-assign]
 
 
 def _install_handler(route: str, handler: ProviderHandler) -> None:
@@ -188,7 +249,11 @@ _STATED_COST_HEADER = "llm_provider-x-litellm-response-cost"
 def provider_stated_cost(response: object) -> float | None:
     """The cost a provider stated for one of this package's responses, if it stated one."""
     hidden = getattr(response, "_hidden_params", None)
-    if not isinstance(hidden, dict) or hidden.get("custom_llm_provider") not in PROVIDERS:
+    if not isinstance(hidden, dict):
+        return None
+    # A cache hit has lost custom_llm_provider, but LiteLLM names the model it was asked for.
+    route = hidden.get("custom_llm_provider") or str(hidden.get("litellm_model_name") or "").split("/")[0]
+    if route not in PROVIDERS:
         return None
     stated = (hidden.get("additional_headers") or {}).get(_STATED_COST_HEADER)
     if stated is None:

@@ -34,7 +34,6 @@ from litellm_providers.reasoning import (
     PassthroughSplitter,
     ReasoningSplitter,
     Split,
-    split_text,
     splitter_for,
 )
 
@@ -454,8 +453,11 @@ def model_response_from_json(
                 # A whole answer that never closed a block the prompt opened did not think: all of
                 # it is the answer (a stream has to decide earlier; see ThinkTagSplitter).
                 reasoning = "think_tags"
-            parts = split_text(splitter_for(reasoning), content)
-            content, reasoning_text = parts.content, parts.reasoning or None
+            splitter = splitter_for(reasoning)
+            parts = splitter.feed(content)
+            unclosed = _unclosed_segment(provider, model, splitter, raw_choice.get("finish_reason"))
+            parts += splitter.close()
+            content, reasoning_text = _recovered(parts.content, parts.reasoning, unclosed)
         message.pop("reasoning", None)
         message["content"] = content
         message["reasoning_content"] = reasoning_text
@@ -555,6 +557,8 @@ class StreamTranslator:
         self._created = int(time.time())
         self._created_by_provider = False
         self.hidden_params: dict[str, Any] = {"custom_llm_provider": provider.route}
+        # Per choice, the reasoning characters of a segment the answer never closed (set by close()).
+        self.unclosed_reasoning: dict[int, int] = {}
 
     @property
     def finished(self) -> bool:
@@ -598,6 +602,12 @@ class StreamTranslator:
 
     def close(self) -> list[ModelResponseStream]:
         """The chunks that end the stream: held-back text, the provider's usage, then the finish."""
+        self.unclosed_reasoning = {
+            index: chars
+            for index, splitter in self._splitters.items()
+            if (chars := _unclosed_segment(self._provider, self._model, splitter, self._finish.get(index)))
+            is not None
+        }
         held = [(i, s.close()) for i, s in self._splitters.items()]
         out = [c for c in (self._chunk(i, split) for i, split in held) if _has_payload(c)]
         if self._prompt is not None:
@@ -700,6 +710,39 @@ class StreamTranslator:
         return text or None
 
 
+def _unclosed_segment(
+    provider: ProviderSpec, model: str, splitter: ReasoningSplitter, finish_reason: object
+) -> int | None:
+    """The reasoning characters of a ``[Thinking:`` segment the answer ended in, with a warning.
+
+    A segment cut by the token limit (``finish_reason`` "length") is reasoning cut short: None.
+    """
+    chars = splitter.open_segment_chars
+    if chars is None or finish_reason == "length":
+        return None
+    logger.warning(
+        "%s/%s: the answer ended inside a [Thinking: ...] segment that was never closed "
+        "(finish_reason %r), so where the reasoning ends is unknown. A stream delivered the rest as "
+        "reasoning_content; a non-streaming call returns it as content.",
+        provider.route,
+        model,
+        finish_reason,
+    )
+    return chars
+
+
+def _recovered(content: str, reasoning: str, unclosed: int | None) -> tuple[str, str | None]:
+    """(content, reasoning_content) of a whole answer, with an unclosed segment's text as content.
+
+    An answer is never left empty with all of it in reasoning: a segment that was never closed most
+    likely swallowed the answer, so its text is returned as content, after any content before it.
+    """
+    if unclosed:
+        content += reasoning[-unclosed:]
+        reasoning = reasoning[: len(reasoning) - unclosed].rstrip("\n")
+    return content, reasoning or None
+
+
 def _has_payload(chunk: ModelResponseStream) -> bool:
     delta = chunk.choices[0].delta
     return bool(delta.content or getattr(delta, "reasoning_content", None) or delta.tool_calls)
@@ -710,16 +753,25 @@ def aggregate_stream(
     messages: list[Any],
     provider_usage: Usage | None,
     logging_obj: Any = None,
+    unclosed_reasoning: Mapping[int, int] | None = None,
 ) -> ModelResponse:
     """One ModelResponse from a whole stream, for providers that only stream.
 
     LiteLLM's call logging object tells the stream builder which provider the chunks came from;
     without it the builder guesses from the model name and prints LiteLLM's "Provider List" banner.
+    ``unclosed_reasoning`` (``StreamTranslator.unclosed_reasoning``): the text of a segment the answer
+    never closed goes back to content, as for a whole JSON answer.
     """
     collected = list(chunks)
     built = litellm.stream_chunk_builder(collected, messages=messages, logging_obj=logging_obj)
     if not isinstance(built, ModelResponse):
         raise ValueError("the stream held no chunks to build a response from")
+    for index, chars in (unclosed_reasoning or {}).items():
+        message = built.choices[index].message
+        content, message.reasoning_content = _recovered(
+            message.content or "", getattr(message, "reasoning_content", None) or "", chars
+        )
+        message.content = content or None
     if provider_usage is not None:
         built.usage = provider_usage  # type: ignore[attr-defined]
     else:

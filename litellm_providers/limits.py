@@ -1,0 +1,79 @@
+"""Bounds on what one upstream answer may cost: the call's deadline, and the size of one SSE line.
+
+A proxy worker must not be pinned by one broken or hostile upstream. Two bounds are checked on the
+answer's bytes as they arrive (decoded, so a gzip stream is measured by what it expands to), before
+the openai SDK buffers or parses them:
+
+* ``deadline``: a call whose caller waits for a whole answer (every non-stream call, including a
+  ``synternet/`` call served by an upstream stream) fails once ``timeout=`` has passed, even when the
+  provider keeps dripping bytes that each arrive within the read timeout. Streams have no deadline:
+  their ``timeout=`` bounds the time to the first byte and each silence between bytes (httpx's read
+  timeout), so a long answer that keeps coming is not cut.
+* ``max_line``: an event stream's line may be at most ``MAX_SSE_LINE_BYTES`` long. The SDK's SSE
+  decoder re-copies a line that has no end yet on every network read (quadratic time, and memory for
+  the whole line); the guard refuses it after ``max_line`` bytes, in time linear in what it read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+MAX_SSE_LINE_BYTES = 1024 * 1024
+"""The longest SSE line accepted (1 MiB). A chat chunk is a few hundred bytes; a whole tool call's
+arguments in one event are rarely more than a few kilobytes."""
+
+
+class DeadlineExceeded(Exception):
+    """The call's ``timeout=`` passed while its answer was still arriving."""
+
+
+class LineTooLong(Exception):
+    """An event stream carried a line longer than the limit, with no end in sight."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a line longer than {limit // 1024} KiB with no line break")
+        self.limit = limit
+
+
+class _Guard:
+    def __init__(self, deadline: float | None, max_line: int | None) -> None:
+        self.deadline = deadline
+        self.max_line = max_line
+        self.line = 0  # bytes since the last line break
+
+    def check(self, chunk: bytes) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise DeadlineExceeded
+        if self.max_line is None:
+            return
+        end = max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+        self.line = self.line + len(chunk) if end == -1 else len(chunk) - end - 1
+        if self.line > self.max_line:
+            raise LineTooLong(self.max_line)
+
+
+def guard_body(response: Any, *, deadline: float | None, max_line: int | None) -> None:
+    """Make an unread httpx / httpx2 response enforce these bounds while its body is read.
+
+    The response's ``iter_bytes`` / ``aiter_bytes`` are what the SDK's SSE decoder and ``read()``
+    consume; the guarded versions raise ``DeadlineExceeded`` or ``LineTooLong`` between chunks.
+    """
+    if deadline is None and max_line is None:
+        return
+    guard = _Guard(deadline, max_line)
+    iter_bytes, aiter_bytes = response.iter_bytes, response.aiter_bytes
+
+    def guarded_iter_bytes(chunk_size: int | None = None) -> Iterator[bytes]:
+        for chunk in iter_bytes(chunk_size):
+            guard.check(chunk)
+            yield chunk
+
+    async def guarded_aiter_bytes(chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        async for chunk in aiter_bytes(chunk_size):
+            guard.check(chunk)
+            yield chunk
+
+    response.iter_bytes = guarded_iter_bytes
+    response.aiter_bytes = guarded_aiter_bytes
