@@ -710,9 +710,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         self.connection.close()
 
-    def _cut_answer(self, fault: str, answer: Callable[[], None]) -> None:
-        """Send an answer's status, headers and half its body, then end the connection: with a reset
-        (``reset``) or a clean close (``cut``). The client sees a body shorter than its Content-Length."""
+    def _captured(self, answer: Callable[[], None]) -> tuple[bytes, bytes]:
+        """What ``answer`` would have sent, unsent: its status line and headers, and its body."""
         buffer = io.BytesIO()
         real, self.wfile = self.wfile, buffer
         try:
@@ -720,6 +719,12 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.wfile = real
         head, _, body = buffer.getvalue().partition(b"\r\n\r\n")
+        return head, body
+
+    def _cut_answer(self, fault: str, answer: Callable[[], None]) -> None:
+        """Send an answer's status, headers and half its body, then end the connection: with a reset
+        (``reset``) or a clean close (``cut``). The client sees a body shorter than its Content-Length."""
+        head, body = self._captured(answer)
         self.wfile.write(head + b"\r\n\r\n" + body[: len(body) // 2])
         self.wfile.flush()
         self.close_connection = True
@@ -728,13 +733,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drip(self, delay: float, answer: Callable[[], None]) -> None:
         """Send an answer's status and headers, then its body in ten pieces, ``delay`` seconds apart."""
-        buffer = io.BytesIO()
-        real, self.wfile = self.wfile, buffer
-        try:
-            answer()
-        finally:
-            self.wfile = real
-        head, _, body = buffer.getvalue().partition(b"\r\n\r\n")
+        head, body = self._captured(answer)
         step = max(1, math.ceil(len(body) / 10))
         try:
             self.wfile.write(head + b"\r\n\r\n")
