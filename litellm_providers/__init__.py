@@ -2,7 +2,7 @@
 
 import litellm, litellm_providers
 litellm_providers.register()
-litellm.completion(model="synthetic/hf:zai-org/GLM-4.6", messages=[...])
+litellm.completion(model="synthetic/hf:zai-org/GLM-4.7", messages=[...])
 litellm_providers.quotas("synthetic")  # what is left of the subscription
 """
 

@@ -51,8 +51,10 @@ class ModelEntry(BaseModel):
     reasoning: bool = False
     reasoning_format: ReasoningFormat = "none"
     reasoning_efforts: tuple[str, ...] = ()
-    """The ``reasoning_effort`` values the model accepts, sent unchanged. Empty: the model has no effort
-    control, so the parameter is refused before any request (left out under ``drop_params``)."""
+    """The ``reasoning_effort`` values the model accepts, sent unchanged; any other is refused before any
+    request (left out under ``drop_params``). Empty on a model without ``reasoning``: no effort control,
+    the parameter is refused. Empty on a reasoning model: no source gives its set yet, so the value goes
+    as sent and the provider decides (a refresh fills the set in from the live list)."""
     always_reasons: bool = False
     """Reasons on every call and offers no control over it: ``reasoning_effort`` (which is also what
     LiteLLM makes of Anthropic ``thinking``) is accepted and not sent, since the model thinks anyway."""
@@ -86,7 +88,7 @@ class ModelEntry(BaseModel):
             params |= PARALLEL_TOOL_PARAMS
         if self.structured_output:
             params |= STRUCTURED_OUTPUT_PARAMS
-        if self.reasoning_efforts or self.always_reasons:
+        if self.reasoning or self.reasoning_efforts or self.always_reasons:
             params |= REASONING_PARAMS
         return sorted(params)
 

@@ -329,7 +329,8 @@ def reasoning_effort_to_send(
     A catalogued model's accepted set is data (``ModelEntry.reasoning_efforts``): a value in it goes
     unchanged, a value outside it is refused before any request, since the provider would answer 400
     (left out under ``drop_params``). A model that always reasons has nothing to set: the value is
-    accepted and left out. A model the catalog does not know gets whatever the caller sent.
+    accepted and left out. A model the catalog does not know, or a reasoning model whose set it does not
+    know, gets whatever the caller sent.
     """
     effort = optional_params.get("reasoning_effort")
     if isinstance(effort, Mapping):
@@ -339,6 +340,9 @@ def reasoning_effort_to_send(
     if effort is None or entry is None or effort in entry.reasoning_efforts:
         return effort
     name = f"{provider.route}/{provider.catalog_model(model)}"
+    if entry.reasoning and not entry.reasoning_efforts and not entry.always_reasons:
+        # A reasoning model whose accepted set no source gives (yet): the provider decides.
+        return effort
     if entry.always_reasons:
         logger.debug("%s always reasons, with no effort control; reasoning_effort=%r not sent", name, effort)
         return None
@@ -725,7 +729,7 @@ def _unclosed_segment(
         "(finish_reason %r), so where the reasoning ends is unknown. A stream delivered the rest as "
         "reasoning_content; a non-streaming call returns it as content.",
         provider.route,
-        model,
+        provider.catalog_model(model),  # a stream's chunks may name the wire id (synternet/...)
         finish_reason,
     )
     return chars
@@ -772,6 +776,11 @@ def aggregate_stream(
             message.content or "", getattr(message, "reasoning_content", None) or "", chars
         )
         message.content = content or None
+        details = getattr(built.usage, "completion_tokens_details", None)  # type: ignore[attr-defined]
+        if provider_usage is None and details is not None:
+            # The stream's estimate counted the recovered text as reasoning: count again below.
+            details.reasoning_tokens = 0
+            details.text_tokens = None
     if provider_usage is not None:
         built.usage = provider_usage  # type: ignore[attr-defined]
     else:

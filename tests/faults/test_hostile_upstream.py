@@ -308,7 +308,12 @@ def test_a_call_whose_thinking_never_closes_returns_the_text_as_content(
     assert message.content is not None
     assert message.content.endswith(f"You asked: [{aio}] Why?")
     assert "never closed" in caplog.text
-    assert "synternet/syntoshi-apex-thinking" in caplog.text
+    assert "synternet/syntoshi-apex-thinking:" in caplog.text
+    assert "synternet/synternet/" not in caplog.text  # the route once, not the wire id after it
+    # The recovered text is the answer: none of the completion is counted as reasoning.
+    assert message.reasoning_content is None
+    details = received[0].usage.completion_tokens_details
+    assert details is None or not details.reasoning_tokens
 
 
 @pytest.mark.parametrize("aio", [False, True], ids=["sync", "async"])
@@ -325,7 +330,8 @@ def test_a_stream_whose_thinking_never_closes_says_so(
     # A stream has already delivered the text as reasoning when the end shows the segment never closed.
     assert reasoning.endswith(f"You asked: [{aio}] Why?")
     assert "never closed" in caplog.text
-    assert "synternet/syntoshi-apex-thinking" in caplog.text
+    assert "synternet/syntoshi-apex-thinking:" in caplog.text
+    assert "synternet/synternet/" not in caplog.text
 
 
 # -- 8. a cached gateway response keeps its stated cost ----------------------------------------------

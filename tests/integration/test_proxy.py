@@ -314,7 +314,9 @@ def _messages(proxy: Proxy, model: str, stream: bool) -> httpx.Response:
     )
 
 
-@pytest.mark.parametrize("model", ["glm-4.6", "deepseek-r1", "syntoshi-apex-thinking"])
+@pytest.mark.parametrize(
+    "model", ["glm-4.6", "deepseek-r1", "glm-4.7", "syn-large-text", "syntoshi-apex-thinking"]
+)
 def test_claude_code_thinking_returns_thinking_blocks_and_the_answer(proxy: Proxy, model: str) -> None:
     response = _messages(proxy, model, stream=False)
     assert response.status_code == 200, response.text
@@ -325,7 +327,9 @@ def test_claude_code_thinking_returns_thinking_blocks_and_the_answer(proxy: Prox
     assert text == "You asked: What is the capital of France?"
 
 
-@pytest.mark.parametrize("model", ["glm-4.6", "deepseek-r1", "syntoshi-apex-thinking"])
+@pytest.mark.parametrize(
+    "model", ["glm-4.6", "deepseek-r1", "glm-4.7", "syn-large-text", "syntoshi-apex-thinking"]
+)
 def test_claude_code_thinking_streams_thinking_deltas_and_the_answer(proxy: Proxy, model: str) -> None:
     response = _messages(proxy, model, stream=True)
     assert response.status_code == 200, response.text

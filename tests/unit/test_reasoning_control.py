@@ -84,12 +84,19 @@ def test_an_uncatalogued_model_gets_whatever_effort_it_is_sent(emulator: Emulato
     assert _sent(emulator)["reasoning_effort"] == "max"
 
 
+def test_a_reasoning_model_whose_efforts_no_source_gives_gets_the_effort_as_sent(emulator: Emulator) -> None:
+    # GLM-4.7 reasons, but no source lists its accepted efforts: the provider decides, not the package.
+    _call(emulator, "synthetic/hf:zai-org/GLM-4.7", reasoning_effort="low")
+    assert _sent(emulator)["reasoning_effort"] == "low"
+
+
 def test_the_supported_params_say_which_models_take_an_effort() -> None:
     def params(model: str) -> set[str]:
         return set(litellm.get_supported_openai_params(model=model) or ())
 
     assert "reasoning_effort" in params("synthetic/hf:deepseek-ai/DeepSeek-R1-0528")
     assert "reasoning_effort" in params("synternet/syntoshi-apex-thinking")
+    assert "reasoning_effort" in params("synthetic/hf:zai-org/GLM-4.7")
     assert "reasoning_effort" not in params("synthetic/hf:moonshotai/Kimi-K2-Instruct")
 
 
