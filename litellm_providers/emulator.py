@@ -634,10 +634,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _provider_headers(
         self, provider: ProviderSpec, body: dict[str, Any], usage: dict[str, int]
     ) -> dict[str, str]:
+        headers: dict[str, str] = {}
         if provider.quotas_header:
-            return {provider.quotas_header: json.dumps(quotas_answer(len(self.server.requests)))}
+            headers[provider.quotas_header] = json.dumps(quotas_answer(len(self.server.requests)))
         if provider.cost_header is None:
-            return {}
+            return headers
         entry = active_models(provider.route).get(str(body.get("model", "")))
         cents = 0.0
         if entry is not None and entry.input_usd_per_million is not None and entry.output_usd_per_million:
@@ -646,11 +647,9 @@ class _Handler(BaseHTTPRequestHandler):
             # Billed in ten-thousandths of a cent, rounded up: close to the catalog price but not equal,
             # so a test can tell the header's figure from one LiteLLM computed from the catalog.
             cents = math.ceil(usd / 1_000_000 * 100 * 10_000) / 10_000
-        headers = {
-            provider.cost_header: f"{cents:.4f}",
-            # The tier the caller's bearer is served from, whatever tiers the model admits.
-            "X-Syncropic-Tier": provider.anonymous_tier if self._anonymous(provider) else "paid",
-        }
+        headers[provider.cost_header] = f"{cents:.4f}"
+        # The tier the caller's bearer is served from, whatever tiers the model admits.
+        headers["X-Syncropic-Tier"] = provider.anonymous_tier if self._anonymous(provider) else "paid"
         if provider.request_id_header:
             headers[provider.request_id_header] = self.server.next_id("req")
         return headers

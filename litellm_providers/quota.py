@@ -159,10 +159,11 @@ def snapshot_from_header(value: str | None) -> QuotaSnapshot | None:
         return None
 
 
-def _when(moment: datetime | None, now: datetime | None = None) -> str:
-    if moment is None:
+def _when(window: QuotaWindow, now: datetime | None = None) -> str:
+    left = window.renews_in(now)
+    if left is None:
         return "—"
-    seconds = int((moment - (now or datetime.now(UTC))).total_seconds())
+    seconds = int(left)
     if seconds <= 0:
         return "now"
     days, rest = divmod(seconds, 86_400)
@@ -185,7 +186,7 @@ def describe_exhausted(snapshot: QuotaSnapshot, now: datetime | None = None) -> 
         text = f"{window.name} quota used up ({_number(window.used)} of {_number(window.limit)})"
         if window.renews_at is not None:
             at = window.renews_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
-            text += f", renews at {at} (in {_when(window.renews_at, now)})"
+            text += f", renews at {at} (in {_when(window, now)})"
         parts.append(text)
     return "; ".join(parts)
 
@@ -207,7 +208,7 @@ def quotas_table(snapshot: QuotaSnapshot, now: datetime | None = None) -> str:
                 _number(window.used),
                 _number(window.limit),
                 _number(window.remaining),
-                _when(window.renews_at, now),
+                _when(window, now),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]

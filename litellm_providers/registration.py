@@ -1,7 +1,7 @@
 """``register()``: the one place that wires this package into LiteLLM.
 
-Five things LiteLLM offers no public hook for are done here, each guarded by a test that fails
-loudly when a LiteLLM upgrade moves them:
+What LiteLLM offers no public hook for is done here, each touch listed in ``compat.py`` and guarded by
+a test (``tests/unit/test_litellm_seams.py``) that fails loudly when a LiteLLM upgrade moves it:
 
 * LiteLLM ships a JSON-configured ``synthetic`` provider, and ``litellm.completion`` dispatches JSON,
   OpenAI-compatible and (for ``text_completion``) OpenAI-text-compatible providers *before* custom
