@@ -98,13 +98,32 @@ def register() -> None:
             if cached is not None:
                 set_active_models(route, cached)
             register_catalog(handler.provider)
-        litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
+        _custom_llm_setup()
         _install_supported_params()
         _install_provider_config()
         _install_completion_cost()
         _install_embedding_params()
         _install_async_retry_wait()
         _install_one_created_per_stream()
+
+
+class _TakenOverRouteNotice(logging.Filter):
+    """Drops LiteLLM's warning (1.110 on) that a built-in provider of the same name shadows a custom
+    handler: for the routes ``register()`` took over, the custom handler is the one that answers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # The whole message: LiteLLM's own filter on the logger may already have merged the args in.
+        message = record.getMessage()
+        return not any(message.startswith(f"custom_provider_map provider '{route}'") for route in _taken_over)
+
+
+def _custom_llm_setup() -> None:
+    notice, litellm_logger = _TakenOverRouteNotice(), logging.getLogger("LiteLLM")
+    litellm_logger.addFilter(notice)
+    try:
+        litellm.utils.custom_llm_setup()  # type: ignore[no-untyped-call]
+    finally:
+        litellm_logger.removeFilter(notice)
 
 
 def register_catalog(provider: ProviderSpec) -> None:

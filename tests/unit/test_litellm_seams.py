@@ -178,3 +178,39 @@ def test_the_stream_wrapper_builds_its_last_chunk_in_finish_reason_handler(emula
     assert len({chunk.created for chunk in chunks}) == 1, broke(
         "a stream's last chunk no longer comes from finish_reason_handler"
     )
+
+
+def test_the_sdk_hands_back_a_plain_answer_unread(emulator: Emulator) -> None:
+    # Plain calls read their body under the call's deadline (limits.py): the SDK must leave it unread.
+    import openai
+
+    from litellm_providers.compat import RAW_RESPONSE_HEADER, SDK_HTTP
+
+    client = openai.OpenAI(base_url=emulator.base_url("synthetic"), api_key="x", max_retries=0)
+    response = client.post(
+        "/chat/completions",
+        cast_to=SDK_HTTP.Response,
+        body={"model": "hf:zai-org/GLM-4.7", "messages": HELLO},
+        options={"headers": {RAW_RESPONSE_HEADER: "stream"}},
+    )
+    try:
+        assert isinstance(response, SDK_HTTP.Response), broke(f"the SDK answered {type(response)}")
+        assert not response.is_stream_consumed, broke("the SDK read the body of a raw-response call")
+        assert response.read(), broke("the unread body could not be read")
+    finally:
+        response.close()
+
+
+def test_register_does_not_warn_that_a_builtin_route_shadows_the_handler() -> None:
+    # LiteLLM 1.110 warns at custom_llm_setup() that its built-in `synthetic` handles synthetic/ models;
+    # after the takeover that is false, and a user would be told to rename a working route.
+    import os
+    import subprocess
+    import sys
+
+    code = "import litellm_providers; litellm_providers.register()"
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert "same name as a built-in LiteLLM provider" not in done.stderr + done.stdout, broke(
+        "register() lets LiteLLM warn that its built-in route shadows the handler"
+    )
