@@ -84,6 +84,9 @@ class ProviderSpec:
     alias_prefix: str | None = None
     """Model ids that are aliases for another model (Synthetic's ``syn:large:text``): the live list
     names the model each routes to, whose window and prices the alias then takes."""
+    alias_target_prefix: str = ""
+    """What the live list leaves off the id of an alias's target (Synthetic names it by its Hugging Face
+    id, ``org/name``, where its model ids read ``hf:org/name``)."""
     models_path: str | None = None
     """Where the provider publishes its live model list, relative to the API base."""
     streams_usage: bool = False

@@ -173,7 +173,8 @@ def parse_live_list(route: str, payload: Any) -> tuple[dict[str, ModelEntry], li
             targets[live.id] = live.hugging_face_id
     # An alias takes its window and prices from the model it routes to, once the list names it.
     for alias, target in targets.items():
-        known = next((name for name in (target, f"hf:{target}") if name in merged and name != alias), None)
+        candidates = (target, PROVIDERS[route].alias_target_prefix + target)
+        known = next((name for name in candidates if name in merged and name != alias), None)
         if known is not None:
             merged[alias] = merged[alias].model_copy(update={"alias_of": known})
     return merged, added, skipped

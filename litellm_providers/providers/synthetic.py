@@ -33,6 +33,7 @@ PROVIDER = ProviderSpec(
     # "syn:large:text", "syn:small:text", "syn:large:vision", "syn:small:vision": the current
     # recommended model of a category, listed in the live model list.
     alias_prefix="syn:",
+    alias_target_prefix="hf:",
     quotas_path="/v2/quotas",
     quotas_header="x-synthetic-quotas",
     forwarded_headers=("x-synthetic-quotas",),
