@@ -13,6 +13,7 @@ method, path and body (not host), so the same cassette serves a request to the r
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,15 @@ def registered() -> None:
     import litellm_providers
 
     litellm_providers.register()
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port nothing listens on: connecting is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    yield port
 
 
 @pytest.fixture(scope="session")

@@ -24,8 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -308,14 +306,6 @@ def test_a_timed_out_attempt_has_used_the_time_there_was(emulator: Emulator) -> 
     )
     assert type(error) is Timeout
     assert requests_with(emulator, prompt) == 1
-
-
-@pytest.fixture
-def closed_port() -> Iterator[int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    yield port
 
 
 @pytest.mark.parametrize("mode", [SYNC, ASYNC_STREAM], ids=lambda mode: mode.name)

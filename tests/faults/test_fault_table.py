@@ -23,8 +23,6 @@ What a LiteLLM user actually receives, found by running these against LiteLLM 1.
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,15 +236,6 @@ def test_fault(emulator: Emulator, route: str, fault: str, mode: Mode) -> None:
     if fault == "413":
         # LiteLLM's ContextWindowExceededError is a BadRequestError: code that catches either works.
         assert isinstance(inner, BadRequestError)
-
-
-@pytest.fixture
-def closed_port() -> Iterator[int]:
-    """A loopback port nothing listens on: connecting is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    yield port
 
 
 @pytest.mark.parametrize("mode", MODES, ids=lambda mode: mode.name)

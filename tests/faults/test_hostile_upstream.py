@@ -12,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from typing import Any
 
 import litellm
@@ -74,14 +72,6 @@ def unwrapped(error: Exception | None) -> Exception:
         assert isinstance(inner, Exception)
         return inner
     return error
-
-
-@pytest.fixture
-def closed_port() -> Iterator[int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    yield port
 
 
 # -- 1. the key never reaches DEBUG logs, whenever the HTTP stack creates its loggers ----------------
