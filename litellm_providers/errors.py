@@ -50,6 +50,7 @@ import httpx
 from litellm import exceptions as litellm_exceptions
 
 from litellm_providers.compat import TIMEOUT_TYPES
+from litellm_providers.limits import load_json
 from litellm_providers.provider import ErrorClassName, ProviderSpec
 from litellm_providers.quota import describe_exhausted, snapshot_from_header
 
@@ -97,7 +98,7 @@ class ErrorBody:
     def parse(cls, body: bytes | str, content_type: str = "") -> ErrorBody:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         try:
-            data: Any = json.loads(text)
+            data: Any = load_json(text)
         except ValueError:
             data = None
         return cls.from_json(data, text, content_type)
@@ -149,7 +150,7 @@ def describe_body(text: str, content_type: str) -> str:
     if not stripped:
         return f"empty body ({kind})"
     try:
-        json.loads(text)
+        load_json(text)
     except ValueError:
         return f"non-JSON body ({kind}): {stripped[:_SNIPPET]}"
     return f"JSON body ({kind}): {stripped[:_SNIPPET]}"
@@ -336,6 +337,35 @@ def transport_error(
             request=httpx.Request("POST", provider.default_api_base),
         )
     return _annotate(error, None, request_id, None, transient)
+
+
+def redirect_refused(
+    provider: ProviderSpec,
+    model: str,
+    status: int,
+    location: str,
+    base_url: str,
+    secret: str | None = None,
+) -> Exception:
+    """The LiteLLM exception for a redirect to another origin, which the transport does not follow.
+
+    Following it would send the prompt (307/308 re-send the body) and any key in the caller's headers to
+    that host. Not transient: the same request gets the same redirect.
+    """
+    message = redact(
+        f"{provider.display_name} returned HTTP {status}, a redirect from {base_url} to another origin "
+        f"({location}); not followed, since it would carry the request and its credentials there. If the "
+        "provider has moved, set api_base to the new address.",
+        secret,
+    )
+    error = litellm_exceptions.APIError(
+        status_code=status,
+        message=message,
+        llm_provider=provider.route,
+        model=model,
+        request=httpx.Request("POST", provider.default_api_base),
+    )
+    return _annotate(error, None, None, None, False)
 
 
 def refused_before_sending(
