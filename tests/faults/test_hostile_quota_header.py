@@ -334,6 +334,30 @@ _numbers = st.one_of(
     st.sampled_from(["$24.00", "1,500", "$", "inf", "nan", "-0"]),
     st.text(max_size=8),
 )
+# Times pydantic accepts, for windows that are read (most wild ones make the whole header unreadable).
+_readable_times = st.one_of(
+    st.datetimes(timezones=st.none() | st.timezones()).map(lambda at: at.isoformat()),
+    st.sampled_from(["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "2030-01-01"]),
+    st.integers(min_value=-62_135_596_800_000, max_value=253_402_300_799_999),
+)
+_readable_numbers = st.integers(min_value=-(10**20), max_value=10**20) | st.floats()
+_readable_counter = st.fixed_dictionaries(
+    {"limit": _readable_numbers, "requests": _readable_numbers, "renewsAt": _readable_times}
+)
+_readable = st.fixed_dictionaries(
+    {},
+    optional={
+        "subscription": _readable_counter,
+        "freeToolCalls": _readable_counter,
+        "weeklyTokenLimit": st.fixed_dictionaries(
+            {"maxCredits": _numbers, "remainingCredits": _numbers, "nextRegenAt": _readable_times}
+        ),
+        "rollingFiveHourLimit": st.fixed_dictionaries(
+            {"max": _readable_numbers, "remaining": _readable_numbers, "nextTickAt": _readable_times}
+        ),
+        "dailyImageLimit": _readable_counter,
+    },
+)
 _counter = st.fixed_dictionaries({}, optional={"limit": _numbers, "requests": _numbers, "renewsAt": _times})
 _windows = st.fixed_dictionaries(
     {},
@@ -358,7 +382,7 @@ _json = st.recursive(
 
 
 def _header_texts() -> st.SearchStrategy[str]:
-    as_json = (_windows | _json).map(json.dumps)
+    as_json = (_readable | _windows | _json).map(json.dumps)
     nested = st.tuples(st.sampled_from("[{"), st.integers(min_value=1, max_value=200_000)).map(
         lambda pair: pair[0] * pair[1] if pair[0] == "[" else '{"a":' * pair[1]
     )
