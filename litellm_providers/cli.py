@@ -160,11 +160,17 @@ def print_quotas(route: str, api_base: str | None, out: TextIO | None = None) ->
 
     write = (out or sys.stdout).write
     try:
-        snapshot = litellm_providers.quotas(route, api_base=api_base)
+        # A time the answer writes without a timezone is read as UTC (quota.UtcDatetime), so the table
+        # can always say how long is left; quotas_table itself never raises on what the answer holds.
+        table = quotas_table(litellm_providers.quotas(route, api_base=api_base))
     except Exception as error:  # LiteLLM's exceptions: their message names provider, status and cause
-        write(f"{route}: no quotas: {error}\n")
+        # One line: the first of the message, which for any exception is what went wrong (a message
+        # LiteLLM built around a Python error goes on with the traceback).
+        lines = str(error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        write(f"{route}: no quotas: {reason}\n")
         return 1
-    write(quotas_table(snapshot) + "\n")
+    write(table + "\n")
     return 0
 
 

@@ -52,7 +52,7 @@ from litellm import exceptions as litellm_exceptions
 from litellm_providers.compat import TIMEOUT_TYPES
 from litellm_providers.limits import load_json
 from litellm_providers.provider import ErrorClassName, ProviderSpec
-from litellm_providers.quota import describe_exhausted, snapshot_from_header
+from litellm_providers.quota import exhausted_from_header
 
 _BY_STATUS: dict[int, ErrorClassName] = {
     400: "BadRequestError",
@@ -387,11 +387,14 @@ def refused_before_sending(
 def _exhausted_quota(
     provider: ProviderSpec, class_name: ErrorClassName | None, lowered: Mapping[str, str]
 ) -> str | None:
-    """For a refusal for quota, which window ran out and when it renews, from the provider's header."""
+    """For a refusal for quota, which window ran out and when it renews, from the provider's header.
+
+    Only a hint added to the message: a header that cannot be read or described leaves the error as
+    its status and code made it (``exhausted_from_header`` never raises; it logs a warning).
+    """
     if provider.quotas_header is None or class_name not in ("RateLimitError", "PaymentRequiredError"):
         return None
-    snapshot = snapshot_from_header(lowered.get(provider.quotas_header.lower()))
-    return describe_exhausted(snapshot) if snapshot is not None else None
+    return exhausted_from_header(lowered.get(provider.quotas_header.lower()))
 
 
 def bad_caller_input(
