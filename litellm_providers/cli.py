@@ -233,8 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         serve(args.host, args.port)
     except OSError as error:  # the port is taken, or the address is not this machine's
+        reason = error.strerror or error
         print(
-            f"litellm-providers emulate: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
+            f"litellm-providers emulate: cannot listen on {args.host}:{args.port} ({reason}); "
             "pick another with --port",
             file=sys.stderr,
         )
