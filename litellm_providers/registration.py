@@ -105,6 +105,7 @@ def register() -> None:
         _install_embedding_params()
         _install_async_retry_wait()
         _install_one_created_per_stream()
+        _install_text_chunks_carry_text()
 
 
 class _TakenOverRouteNotice(logging.Filter):
@@ -379,3 +380,30 @@ def registered_handler(route: str) -> Any:
         if item["provider"] == route:
             return item["custom_handler"]
     return None
+
+
+def _install_text_chunks_carry_text() -> None:
+    # LiteLLM turns each chat chunk of a text_completion stream into a legacy completions chunk whose
+    # `text` is the chunk's `content`: None on a reasoning-only chunk and on the closing chunk, where
+    # OpenAI's legacy surface always has a string (a client concatenating `choices[0].text` fails).
+    import litellm.main
+
+    wrapper = litellm.main.TextCompletionStreamWrapper
+    original: Callable[..., Any] | None = _first_wrap(
+        "convert_to_text_completion_object", wrapper.convert_to_text_completion_object
+    )
+    if original is None:
+        return
+
+    def convert_to_text_completion_object(self: Any, chunk: Any) -> Any:
+        response = original(self, chunk)
+        # atext_completion builds the wrapper before it knows the provider: the model names the route.
+        route, _ = _split_route(str(self.model or ""), self.custom_llm_provider)
+        if route is not None:
+            for choice in response.get("choices") or []:
+                if choice.get("text") is None:
+                    choice["text"] = ""
+        return response
+
+    convert_to_text_completion_object.__doc__ = original.__doc__
+    wrapper.convert_to_text_completion_object = convert_to_text_completion_object

@@ -214,3 +214,20 @@ def test_register_does_not_warn_that_a_builtin_route_shadows_the_handler() -> No
     assert "same name as a built-in LiteLLM provider" not in done.stderr + done.stdout, broke(
         "register() lets LiteLLM warn that its built-in route shadows the handler"
     )
+
+
+def test_text_completion_stream_chunks_are_converted_by_the_wrapped_method(emulator: Emulator) -> None:
+    # TextCompletionStreamWrapper.convert_to_text_completion_object turns each chat chunk into a legacy
+    # completions chunk; register() wraps it so `text` is never None (registration).
+    wrapper = litellm.main.TextCompletionStreamWrapper
+    assert "convert_to_text_completion_object" in _wrapped_originals, broke("not wrapped")
+    assert wrapper.convert_to_text_completion_object.__name__ == "convert_to_text_completion_object"
+    stream = litellm.text_completion(
+        model="synthetic/hf:deepseek-ai/DeepSeek-R1",
+        prompt="hi",
+        api_base=emulator.base_url("synthetic"),
+        stream=True,
+    )
+    assert isinstance(stream, wrapper), broke(f"text_completion(stream=True) returned {type(stream)}")
+    first = next(iter(stream))
+    assert first.choices[0].text == "", broke("the reasoning-only first chunk's text is not ''")

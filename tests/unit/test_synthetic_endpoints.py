@@ -122,7 +122,9 @@ def test_text_completion_stream_carries_reasoning_apart_from_the_text(emulator: 
         model=R1, prompt="Name a colour emulate:chunk=3", api_base=emulator.base_url("synthetic"), stream=True
     )
     choices = [chunk.choices[0] for chunk in stream if chunk.choices]
-    text = "".join(choice.text or "" for choice in choices)
+    # OpenAI's legacy surface: every chunk's text is a string, "" on a reasoning-only or closing chunk.
+    assert all(isinstance(choice.text, str) for choice in choices)
+    text = "".join(choice.text for choice in choices)
     reasoning = "".join(choice.get("reasoning_content") or "" for choice in choices)
     assert text == "You asked: Name a colour"  # the tags were cut across 3-character chunks
     assert reasoning.startswith("The user asked") and "<think>" not in text + reasoning
