@@ -23,7 +23,7 @@ internal                                               touched by
 ``litellm.completion_cost`` / cost header convention   ``registration._install_completion_cost``
 ``CustomLLM`` handler signature (``headers=``, ...)    ``core.ProviderHandler``
 ``stream_chunk_builder`` + ``logging_obj``             ``translate.aggregate_stream``
-``TextCompletionStreamWrapper.convert_to_text_completion_object``  ``registration._install_text_chunks_carry_text``
+``TextCompletionStreamWrapper`` chunk conversion        ``registration._install_text_chunks_carry_text``
 SDK reads bodies via ``Response.iter_bytes`` / ``aiter_bytes``  ``limits.guard_body``
 =====================================================  ==============================================
 

@@ -388,7 +388,7 @@ def _install_text_chunks_carry_text() -> None:
     # OpenAI's legacy surface always has a string (a client concatenating `choices[0].text` fails).
     import litellm.main
 
-    wrapper = litellm.main.TextCompletionStreamWrapper
+    wrapper: Any = litellm.main.TextCompletionStreamWrapper  # type: ignore[attr-defined]
     original: Callable[..., Any] | None = _first_wrap(
         "convert_to_text_completion_object", wrapper.convert_to_text_completion_object
     )
