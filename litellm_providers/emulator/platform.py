@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 from litellm_providers.catalog import active_models
@@ -73,32 +74,58 @@ EMULATED_ALIAS_TARGETS = {
     "syn:small:vision": "Qwen/Qwen3.6-27B",
 }
 QUOTA_LIMIT = 135
-_RENEWS_AT = "2030-01-01T00:00:00.000Z"  # fixed, so recordings are stable
+_FIVE_HOURS = 5 * 3600
+_DAY = 24 * 3600
 
 
-def quotas_answer(requests_seen: int, *, exhausted: bool = False) -> dict[str, Any]:
+def renewal_times(now: datetime | None = None) -> dict[str, datetime]:
+    """When each window gives requests back, moving with the clock as Synthetic's do: the subscription's
+    five-hour window and the rolling limit's ticks (a tenth of five hours) on fixed boundaries, the
+    hourly search window at the next hour, the daily ones at the next UTC midnight."""
+    now = now or datetime.now(UTC)
+    seconds = now.timestamp()
+
+    def next_boundary(step: int) -> datetime:
+        return datetime.fromtimestamp((seconds // step + 1) * step, UTC)
+
+    return {
+        "subscription": next_boundary(_FIVE_HOURS),
+        "hourly": next_boundary(3600),
+        "daily": next_boundary(_DAY),
+        "tick": next_boundary(_FIVE_HOURS // 10),
+    }
+
+
+def _iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def quotas_answer(
+    requests_seen: int, *, exhausted: bool = False, now: datetime | None = None
+) -> dict[str, Any]:
     """Synthetic's quotas JSON: the documented subscription window, the newer optional ones, and one
     window nobody documented (a client must keep it, not crash)."""
     used = QUOTA_LIMIT if exhausted else min(requests_seen, QUOTA_LIMIT)
+    at = {name: _iso(when) for name, when in renewal_times(now).items()}
     return {
-        "subscription": {"limit": QUOTA_LIMIT, "requests": used, "renewsAt": _RENEWS_AT},
-        "search": {"hourly": {"limit": 250, "requests": 3, "renewsAt": _RENEWS_AT}},
-        "freeToolCalls": {"limit": 1620, "requests": 120, "renewsAt": _RENEWS_AT},
+        "subscription": {"limit": QUOTA_LIMIT, "requests": used, "renewsAt": at["subscription"]},
+        "search": {"hourly": {"limit": 250, "requests": 3, "renewsAt": at["hourly"]}},
+        "freeToolCalls": {"limit": 1620, "requests": 120, "renewsAt": at["daily"]},
         "weeklyTokenLimit": {
-            "nextRegenAt": _RENEWS_AT,
+            "nextRegenAt": at["hourly"],
             "percentRemaining": 80,
             "maxCredits": "$24.00",
             "remainingCredits": "$19.20",
             "nextRegenCredits": "$3.43",
         },
         "rollingFiveHourLimit": {
-            "nextTickAt": _RENEWS_AT,
+            "nextTickAt": at["tick"],
             "tickPercent": 10,
             "remaining": 40,
             "max": 50,
             "limited": False,
         },
-        "dailyImageLimit": {"limit": 20, "requests": 2, "renewsAt": _RENEWS_AT},
+        "dailyImageLimit": {"limit": 20, "requests": 2, "renewsAt": at["daily"]},
     }
 
 
