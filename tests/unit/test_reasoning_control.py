@@ -200,17 +200,15 @@ def test_disabled_thinking_turns_reasoning_off_or_as_low_as_the_model_goes(
     assert _sent(emulator)["reasoning_effort"] == effort
 
 
-def test_an_explicit_effort_the_model_lacks_is_still_refused_even_beside_thinking(emulator: Emulator) -> None:
+def test_an_explicit_effort_the_model_lacks_is_still_refused_and_so_is_thinking_without_control(
+    emulator: Emulator,
+) -> None:
     before = len(emulator.requests)
     for params in ({}, {"thinking": {"type": "enabled", "budget_tokens": 2048}}):
         with pytest.raises(litellm.UnsupportedParamsError, match="low, high, max"):
             _call(emulator, "synthetic/hf:moonshotai/Kimi-K3", reasoning_effort="medium", **params)
     assert len(emulator.requests) == before
-
-
-def test_thinking_on_a_model_without_reasoning_control_is_refused_as_reasoning_effort_is(
-    emulator: Emulator,
-) -> None:
+    # A model without reasoning control refuses thinking as it refuses reasoning_effort.
     thinking = {"type": "enabled", "budget_tokens": 2048}
     with pytest.raises(litellm.UnsupportedParamsError, match="thinking"):
         _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct", thinking=thinking)
