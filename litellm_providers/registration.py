@@ -15,11 +15,15 @@ a test (``tests/unit/test_litellm_seams.py``) that fails loudly when a LiteLLM u
   wrapped so the answer for these routes comes from the catalog; LiteLLM's own parameter check
   (``UnsupportedParamsError``, ``drop_params``, ``allowed_openai_params``) then enforces it, exactly
   as for a built-in provider. LiteLLM's generic mapping that follows the check would drop
-  ``reasoning_effort``, so ``get_optional_params`` is wrapped to keep an effort the check allowed.
-* LiteLLM's stream wrapper builds the last chunk of a stream (the one carrying ``finish_reason``)
-  itself, stamped with the local time of the stream's start, while the handler's chunks carry the
-  provider's ``created``. ``CustomStreamWrapper.finish_reason_handler`` is wrapped so that chunk
-  carries the stream's own ``created``: one value per stream, as OpenAI streams have.
+  ``reasoning_effort`` and ``thinking``; ``add_provider_specific_params_to_optional_params``, which
+  every ``get_optional_params`` call goes through after it, is wrapped to keep what the check allowed.
+* LiteLLM's ``/v1/messages`` adapter turns Anthropic ``thinking`` into a bare ``reasoning_effort``,
+  which a model lacking that effort must refuse. Its ``_translate_thinking_to_openai`` is wrapped so
+  that for these routes ``thinking`` reaches the handler, which maps it to an effort the model takes.
+* LiteLLM's stream wrapper builds some chunks itself (the one carrying ``finish_reason``, the usage
+  chunk of ``stream_options.include_usage``), stamped with the local time, while the handler's chunks
+  carry the provider's ``created``. ``CustomStreamWrapper.model_response_creator`` is wrapped so they
+  carry the stream's own ``created``: one value per stream, as OpenAI streams have.
 * ``litellm.embedding`` refuses every OpenAI embedding parameter (``dimensions``, ``encoding_format``)
   for a provider outside its OpenAI-compatible list, which these routes had to leave (see the first
   point). ``litellm.main.get_optional_params_embeddings`` is wrapped so these routes pass them as OpenAI
@@ -61,7 +65,7 @@ from litellm_providers.catalog import (
     set_active_models,
 )
 from litellm_providers.core import ProviderHandler, settled_failure
-from litellm_providers.provider import ProviderSpec
+from litellm_providers.provider import REASONING_PARAMS, ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
 logger = logging.getLogger("litellm_providers")
@@ -100,6 +104,8 @@ def register() -> None:
             register_catalog(handler.provider)
         _custom_llm_setup()
         _install_supported_params()
+        _install_reasoning_params_kept()
+        _install_anthropic_thinking_kept()
         _install_provider_config()
         _install_completion_cost()
         _install_embedding_params()
@@ -229,8 +235,9 @@ def _install_supported_params() -> None:
             request_type=request_type,
             base_model=base_model,
         )
-        if route is not None and found is not None and "reasoning_effort" not in found:
-            found = [*found, "reasoning_effort"]  # the provider decides for a model the catalog does not know
+        if route is not None and found is not None:
+            # The provider decides for a model the catalog does not know.
+            found = [*found, *sorted(REASONING_PARAMS - set(found))]
         return found
 
     get_supported_openai_params.__doc__ = original.__doc__
@@ -239,28 +246,103 @@ def _install_supported_params() -> None:
     for module in (litellm.utils, litellm):
         module.__dict__["get_supported_openai_params"] = get_supported_openai_params
 
+
+def _install_reasoning_params_kept() -> None:
     # LiteLLM checks a custom provider's parameters against the list above, then maps them with its
-    # generic OpenAI-compatible config, whose own list has no reasoning_effort: an effort the check let
-    # through would never reach the handler. It is put back for these routes.
-    mapping: Callable[..., Any] | None = _first_wrap(
-        "get_optional_params",
-        litellm.main.get_optional_params,  # type: ignore[attr-defined]
+    # generic OpenAI-compatible config, whose own list has neither reasoning_effort nor thinking: a
+    # parameter the check let through would never reach the handler. Every caller of
+    # litellm.utils.get_optional_params (litellm.completion, or a test suite that imported it before
+    # register() ran) goes through this helper after the mapping, which reads it from the module's
+    # globals at call time; it puts them back for these routes.
+    original: Callable[..., dict[str, Any]] | None = _first_wrap(
+        "add_provider_specific_params_to_optional_params",
+        litellm.utils.add_provider_specific_params_to_optional_params,
     )
-    if mapping is None:
+    if original is None:
         return
 
-    def get_optional_params(*args: Any, **kwargs: Any) -> Any:
-        optional = mapping(*args, **kwargs)
-        effort = kwargs.get("reasoning_effort")
-        route, name = _split_route(str(kwargs.get("model") or ""), kwargs.get("custom_llm_provider"))
-        if route is not None and effort is not None and isinstance(optional, dict):
-            allowed = supported_params(route, name)
-            if allowed is None or "reasoning_effort" in allowed:
-                optional.setdefault("reasoning_effort", effort)
-        return optional
+    def add_provider_specific_params_to_optional_params(
+        optional_params: dict[str, Any],
+        passed_params: dict[str, Any],
+        custom_llm_provider: str,
+        openai_params: list[str],
+        additional_drop_params: list[Any] | None = None,
+    ) -> dict[str, Any]:
+        mapped = original(
+            optional_params=optional_params,
+            passed_params=passed_params,
+            custom_llm_provider=custom_llm_provider,
+            openai_params=openai_params,
+            additional_drop_params=additional_drop_params,
+        )
+        route, name = _split_route(str(passed_params.get("model") or ""), custom_llm_provider)
+        if route is None or not isinstance(mapped, dict):
+            return mapped
+        allowed = supported_params(route, name)  # None: a model the catalog does not know takes both
+        dropped = {param for param in additional_drop_params or () if isinstance(param, str)}
+        for param in sorted(REASONING_PARAMS - dropped):
+            value = passed_params.get(param)
+            # Not allowed: LiteLLM's check dropped it (drop_params); it would have refused it otherwise.
+            if value is not None and (allowed is None or param in allowed):
+                mapped.setdefault(param, value)
+        return mapped
 
-    get_optional_params.__doc__ = mapping.__doc__
-    vars(litellm.main)["get_optional_params"] = get_optional_params
+    add_provider_specific_params_to_optional_params.__doc__ = original.__doc__
+    litellm.utils.__dict__["add_provider_specific_params_to_optional_params"] = (
+        add_provider_specific_params_to_optional_params
+    )
+
+
+# Where LiteLLM's /v1/messages adapter lives: 1.110 moved it from pass_through/ to messages/.
+_ANTHROPIC_ADAPTER_MODULES = (
+    "litellm.llms.anthropic.messages.adapters.transformation",
+    "litellm.llms.anthropic.pass_through.adapters.transformation",
+)
+
+
+def _anthropic_messages_adapter() -> Any:
+    for name in _ANTHROPIC_ADAPTER_MODULES:
+        try:
+            return importlib.import_module(name).LiteLLMAnthropicMessagesAdapter
+        except (ImportError, AttributeError):
+            continue
+    return None
+
+
+def _install_anthropic_thinking_kept() -> None:
+    # LiteLLM's /v1/messages adapter (Claude Code through the proxy) turns Anthropic `thinking` into a
+    # bare reasoning_effort string before the call reaches the handler, indistinguishable from an effort
+    # the caller named, which a model lacking it must refuse. For these routes `thinking` (and the
+    # effort of adaptive thinking, from output_config) goes on as sent, as it does for a Claude model,
+    # and the handler maps it to an effort the model accepts (effort.py).
+    adapter = _anthropic_messages_adapter()
+    original: Callable[..., Any] | None = (
+        _first_wrap("_translate_thinking_to_openai", adapter._translate_thinking_to_openai)
+        if adapter is not None
+        else None
+    )
+    if original is None:
+        return
+
+    def _translate_thinking_to_openai(
+        self: Any, anthropic_message_request: Any, new_kwargs: Any, **kwargs: Any
+    ) -> None:
+        model = str(new_kwargs.get("model") or "")
+        route, _ = _split_route(model, kwargs.get("custom_llm_provider"))
+        if route is None:
+            original(
+                self, anthropic_message_request=anthropic_message_request, new_kwargs=new_kwargs, **kwargs
+            )
+            return
+        thinking = anthropic_message_request.get("thinking")
+        if thinking:
+            new_kwargs["thinking"] = thinking
+        output_config = anthropic_message_request.get("output_config")
+        if isinstance(output_config, dict) and output_config.get("effort") is not None:
+            new_kwargs["output_config"] = {"effort": output_config["effort"]}
+
+    _translate_thinking_to_openai.__doc__ = original.__doc__
+    adapter._translate_thinking_to_openai = _translate_thinking_to_openai
 
 
 _STATED_COST_HEADER = "llm_provider-x-litellm-response-cost"
@@ -346,21 +428,22 @@ def _install_async_retry_wait() -> None:
 def _install_one_created_per_stream() -> None:
     # LiteLLM leaves this method unannotated.
     original: Callable[..., Any] | None = _first_wrap(
-        "finish_reason_handler", CustomStreamWrapper.finish_reason_handler
+        "model_response_creator", CustomStreamWrapper.model_response_creator
     )
     if original is None:
         return
 
-    def finish_reason_handler(self: CustomStreamWrapper) -> Any:
-        final = original(self)
+    def model_response_creator(self: CustomStreamWrapper, *args: Any, **kwargs: Any) -> Any:
         if self.custom_llm_provider in PROVIDERS:
-            stamped = [c.created for c in self.chunks if isinstance(getattr(c, "created", None), int)]
-            if stamped:
-                final.created = stamped[0]  # the handler's chunks all carry the stream's one value
-        return final
+            stamped = next((c.created for c in self.chunks if type(getattr(c, "created", None)) is int), None)
+            if stamped is not None:
+                # The handler's chunks all carry the stream's one value; the chunks LiteLLM builds
+                # (the finish chunk, the usage chunk) take self.created, else the local time.
+                self.created = stamped
+        return original(self, *args, **kwargs)
 
-    finish_reason_handler.__doc__ = original.__doc__
-    CustomStreamWrapper.finish_reason_handler = finish_reason_handler  # type: ignore[method-assign]
+    model_response_creator.__doc__ = original.__doc__
+    CustomStreamWrapper.model_response_creator = model_response_creator  # type: ignore[method-assign]
 
 
 def _split_route(model: str, custom_llm_provider: str | None) -> tuple[str | None, str]:

@@ -16,7 +16,6 @@ from typing import Any
 
 import litellm
 import pydantic
-from litellm.exceptions import UnsupportedParamsError
 from litellm.litellm_core_utils.core_helpers import process_response_headers
 from litellm.types.utils import (
     CompletionTokensDetailsWrapper,
@@ -29,6 +28,7 @@ from litellm.types.utils import (
 )
 
 from litellm_providers.catalog import ModelEntry
+from litellm_providers.effort import ANTHROPIC_REASONING_INPUTS, reasoning_effort_to_send
 from litellm_providers.provider import ProviderSpec, ReasoningFormat
 from litellm_providers.reasoning import (
     PassthroughSplitter,
@@ -233,16 +233,20 @@ def _wire_params(
     provider: ProviderSpec, optional_params: Mapping[str, Any], effort_sent: Any = None
 ) -> dict[str, Any]:
     """The parameters as the provider names them, then ``extra_body``. ``reasoning_effort`` goes as
-    ``reasoning_effort_to_send`` settled it for a chat call, and is left out of other operations."""
+    ``reasoning_effort_to_send`` settled it for a chat call (from Anthropic ``thinking`` too, which has no
+    field on this wire), and is left out of other operations."""
     body: dict[str, Any] = {}
     for key, value in optional_params.items():
-        if key in _NOT_FOR_THE_WIRE or value is None:
+        if key in _NOT_FOR_THE_WIRE or key in ANTHROPIC_REASONING_INPUTS or value is None:
             continue
         if key == "reasoning_effort":
             value = effort_sent
             if value is None:
                 continue
         body[provider.param_renames.get(key, key)] = value
+    if effort_sent is not None and "reasoning_effort" not in optional_params:
+        # The effort came from Anthropic thinking, which is not sent itself.
+        body[provider.param_renames.get("reasoning_effort", "reasoning_effort")] = effort_sent
     extra_body = optional_params.get("extra_body")
     if isinstance(extra_body, Mapping):
         body.update(extra_body)
@@ -314,50 +318,6 @@ def embedding_response_from_json(model: str, data: Any) -> EmbeddingResponse:
             completion_tokens=0,
             total_tokens=usage.get("total_tokens") or prompt_tokens,
         ),
-    )
-
-
-def reasoning_effort_to_send(
-    provider: ProviderSpec,
-    model: str,
-    entry: ModelEntry | None,
-    optional_params: Mapping[str, Any],
-    drop_params: bool,
-) -> Any:
-    """The ``reasoning_effort`` to put on the wire, None to leave it out, or ``UnsupportedParamsError``.
-
-    A catalogued model's accepted set is data (``ModelEntry.reasoning_efforts``): a value in it goes
-    unchanged, a value outside it is refused before any request, since the provider would answer 400
-    (left out under ``drop_params``). A model that always reasons has nothing to set: the value is
-    accepted and left out. A model the catalog does not know, or a reasoning model whose set it does not
-    know, gets whatever the caller sent.
-    """
-    effort = optional_params.get("reasoning_effort")
-    if isinstance(effort, Mapping):
-        # LiteLLM's /v1/messages adapter may wrap the effort with an OpenAI Responses reasoning summary,
-        # which chat completions have no field for: the effort itself goes.
-        effort = effort.get("effort")
-    if effort is None or entry is None or effort in entry.reasoning_efforts:
-        return effort
-    name = f"{provider.route}/{provider.catalog_model(model)}"
-    if entry.reasoning and not entry.reasoning_efforts and not entry.always_reasons:
-        # A reasoning model whose accepted set no source gives (yet): the provider decides.
-        return effort
-    if entry.always_reasons:
-        logger.debug("%s always reasons, with no effort control; reasoning_effort=%r not sent", name, effort)
-        return None
-    if drop_params:
-        logger.debug("%s does not take reasoning_effort=%r; dropped (drop_params)", name, effort)
-        return None
-    accepted = ", ".join(entry.reasoning_efforts) if entry.reasoning_efforts else "none (no effort control)"
-    raise UnsupportedParamsError(
-        status_code=400,
-        message=(
-            f"{provider.display_name}: {name} does not accept reasoning_effort={effort!r}; "
-            f"accepted values: {accepted}. Pass drop_params=True to leave it out."
-        ),
-        llm_provider=provider.route,
-        model=name,
     )
 
 

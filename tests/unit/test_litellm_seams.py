@@ -9,6 +9,7 @@ from typing import Any
 
 import litellm
 import pytest
+from litellm.utils import get_optional_params as _imported_get_optional_params
 
 from litellm_providers.compat import versions
 from litellm_providers.emulator import Emulator
@@ -149,23 +150,50 @@ def test_stream_chunk_builder_takes_a_logging_object() -> None:
     assert "logging_obj" in parameters, broke(f"stream_chunk_builder takes {list(parameters)}")
 
 
-def test_reasoning_effort_survives_litellms_generic_mapping() -> None:
-    import litellm.main
+def test_reasoning_params_survive_litellms_generic_mapping() -> None:
+    import litellm.utils
 
-    assert litellm.main.get_optional_params is not _wrapped_originals["get_optional_params"], broke(
-        "litellm.main.get_optional_params is not the package's wrapper"
+    name = "add_provider_specific_params_to_optional_params"
+    assert getattr(litellm.utils, name) is not _wrapped_originals[name], broke(
+        f"litellm.utils.{name} is not the package's wrapper"
     )
-    source = inspect.getsource(litellm.main)
-    assert "get_optional_params(" in source, broke(
-        "litellm.main no longer maps params by get_optional_params"
+    assert f"{name}(" in inspect.getsource(litellm.utils.get_optional_params), broke(
+        f"get_optional_params no longer calls {name} after mapping"
+    )
+    # As LiteLLM's own BaseLLMChatTest calls it: through the name imported from litellm.utils.
+    kept = _imported_get_optional_params(
+        model="synthetic/hf:zai-org/GLM-5.2", custom_llm_provider="synthetic", reasoning_effort="high"
+    )
+    assert kept.get("reasoning_effort") == "high", broke("get_optional_params drops reasoning_effort")
+
+
+def test_the_messages_adapter_hands_thinking_to_the_handler() -> None:
+    from litellm_providers.registration import _anthropic_messages_adapter
+
+    adapter = _anthropic_messages_adapter()
+    assert adapter is not None, broke("LiteLLMAnthropicMessagesAdapter is in none of the known modules")
+    assert adapter._translate_thinking_to_openai is not _wrapped_originals["_translate_thinking_to_openai"], (
+        broke("the /v1/messages adapter's _translate_thinking_to_openai is not the package's wrapper")
+    )
+    thinking = {"type": "enabled", "budget_tokens": 2048}
+    request, _ = adapter().translate_anthropic_to_openai(
+        {
+            "model": "synthetic/hf:moonshotai/Kimi-K3",
+            "max_tokens": 100,
+            "thinking": thinking,
+            "messages": [{"role": "user", "content": "hi"}],
+        }
+    )
+    assert request.get("thinking") == thinking and "reasoning_effort" not in request, broke(
+        "translate_anthropic_to_openai no longer translates thinking in _translate_thinking_to_openai"
     )
 
 
-def test_the_stream_wrapper_builds_its_last_chunk_in_finish_reason_handler(emulator: Emulator) -> None:
+def test_the_stream_wrapper_stamps_its_own_chunks_in_model_response_creator(emulator: Emulator) -> None:
     from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
 
-    assert CustomStreamWrapper.finish_reason_handler is not _wrapped_originals["finish_reason_handler"], (
-        broke("CustomStreamWrapper.finish_reason_handler is not the package's wrapper")
+    assert CustomStreamWrapper.model_response_creator is not _wrapped_originals["model_response_creator"], (
+        broke("CustomStreamWrapper.model_response_creator is not the package's wrapper")
     )
     chunks = list(
         litellm.completion(
@@ -173,10 +201,12 @@ def test_the_stream_wrapper_builds_its_last_chunk_in_finish_reason_handler(emula
             messages=HELLO,
             api_base=emulator.base_url("synthetic"),
             stream=True,
+            stream_options={"include_usage": True},
         )
     )
+    assert chunks[-1].usage is not None
     assert len({chunk.created for chunk in chunks}) == 1, broke(
-        "a stream's last chunk no longer comes from finish_reason_handler"
+        "the finish and usage chunks no longer come from model_response_creator"
     )
 
 
