@@ -65,6 +65,7 @@ from litellm_providers.errors import (
     bad_caller_input,
     is_transient,
     provider_error,
+    refuse_keyless_call,
     refused_before_sending,
     retry_after,
     stream_error_event,
@@ -380,6 +381,7 @@ class _Call:
         self.api_key = key or None
         self.base_url = provider.api_base(api_base)
         self.entry = model_entry(provider.route, self.model) if self.operation.uses_catalog else None
+        refuse_keyless_call(provider, self.model, self.api_key, self.entry)  # before a certain 402
         params = litellm_params or {}
         self.call_id = params.get("litellm_call_id")
         self.merge_reasoning = bool(params.get("merge_reasoning_content_in_choices"))
@@ -675,7 +677,7 @@ def _embedding_request(
 
 
 def _embedding_answer(call: _Call, data: Any) -> EmbeddingResponse:
-    return embedding_response_from_json(call.model, data)
+    return embedding_response_from_json(call.model, data, sent=call.messages)  # one vector per input
 
 
 EMBEDDINGS = Operation(
