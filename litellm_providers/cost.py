@@ -46,22 +46,43 @@ _bad_header_warned: OrderedDict[tuple[str, str], None] = OrderedDict()
 _BAD_HEADER_WARNED_KEPT = 256
 
 
-def provider_stated_cost(response: object) -> float | None:
-    """The cost, in USD, a provider stated for one of this package's responses, if it stated a believable
-    one: finite, non-negative and below ``MAX_STATED_COST_USD``."""
+def route_of(response: object) -> str | None:
+    """The route of one of this package's responses (None for any other)."""
     hidden = getattr(response, "_hidden_params", None)
     if not isinstance(hidden, dict):
         return None
     # A cache hit has lost custom_llm_provider, but LiteLLM names the model it was asked for.
     route = hidden.get("custom_llm_provider") or str(hidden.get("litellm_model_name") or "").split("/")[0]
-    if route not in PROVIDERS:
+    return route if route in PROVIDERS else None
+
+
+def provider_stated_cost(response: object) -> float | None:
+    """The cost, in USD, a provider stated for one of this package's responses, if it stated a believable
+    one: finite, non-negative and below ``MAX_STATED_COST_USD``."""
+    if route_of(response) is None:
         return None
+    hidden: dict[str, Any] = getattr(response, "_hidden_params", {})
     headers = hidden.get("additional_headers")
     stated = headers.get(STATED_COST_KEY) if isinstance(headers, Mapping) else None
     if stated is None:
         # A response rebuilt from a stream, or replayed from LiteLLM's cache, carries it on its usage.
         stated = getattr(getattr(response, "usage", None), "cost", None)
     return _believable_usd(stated)
+
+
+def carry_provider_headers(built: object, chunks: object) -> None:
+    """Give a response LiteLLM built from one of this package's streams the provider's headers the stream's
+    chunks carry (LiteLLM 1.106 builds it with none): its cost, tier and request id, and a cost header the
+    translator refused, which ``warn_where_the_cost_is_no_cost`` then names."""
+    first = next(iter(chunks), None) if isinstance(chunks, list) else None
+    if route_of(first) is None:
+        return
+    carried = getattr(first, "_hidden_params", {}).get("additional_headers")
+    hidden = getattr(built, "_hidden_params", None)
+    if not isinstance(carried, Mapping) or not isinstance(hidden, dict):
+        return
+    headers = hidden.get("additional_headers")
+    hidden["additional_headers"] = {**carried, **(headers if isinstance(headers, Mapping) else {})}
 
 
 def _believable_usd(value: object) -> float | None:

@@ -63,8 +63,8 @@ from litellm_providers.catalog import (
     set_active_models,
 )
 from litellm_providers.core import ProviderHandler, settled_failure
+from litellm_providers.cost import carry_provider_headers, route_of, warn_where_the_cost_is_no_cost
 from litellm_providers.cost import provider_stated_cost as provider_stated_cost  # the CLI's import
-from litellm_providers.cost import warn_where_the_cost_is_no_cost
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
@@ -279,6 +279,10 @@ def _install_completion_cost() -> None:
             stated = provider_stated_cost(response)
             if stated is not None:
                 return stated
+            route = route_of(response)
+            if route is not None and not kwargs.get("custom_llm_provider"):
+                # A cache hit has lost its provider; LiteLLM would price "claude-haiku-4-5" as Anthropic's.
+                kwargs["custom_llm_provider"] = route
             warn_where_the_cost_is_no_cost(response, kwargs)
             return original(*args, **kwargs)
 
@@ -296,6 +300,19 @@ def _install_completion_cost() -> None:
 
         response_cost_calculator.__doc__ = calculator.__doc__
         litellm.__dict__["response_cost_calculator"] = response_cost_calculator
+
+    # LiteLLM's logging prices a stream from the response it builds of the chunks; that response must
+    # carry the provider's headers as the chunks do, for the figure and the warnings to be the same.
+    builder = _first_wrap("stream_chunk_builder", litellm.stream_chunk_builder)
+    if builder is not None:
+
+        def stream_chunk_builder(*args: Any, **kwargs: Any) -> Any:
+            built = builder(*args, **kwargs)
+            carry_provider_headers(built, kwargs.get("chunks", args[0] if args else None))
+            return built
+
+        stream_chunk_builder.__doc__ = builder.__doc__
+        litellm.__dict__["stream_chunk_builder"] = stream_chunk_builder
 
 
 # What LiteLLM passes its embedding-parameter mapper that is an instruction to itself, not a parameter.

@@ -484,6 +484,7 @@ STATED_COST_KEY = "llm_provider-x-litellm-response-cost"
 MAX_STATED_COST_USD = 1000.0
 # What a cost header may hold: a plain non-negative decimal (no sign, no nan or inf, no Python-only forms
 # such as "1_000", and ASCII digits only: float() also reads other scripts' digits).
+_HTTP_SPACE = " \t"  # the whitespace HTTP allows around a header's value
 _PLAIN_DECIMAL = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -519,7 +520,7 @@ def response_cost_from_headers(provider: ProviderSpec, headers: Mapping[str, str
     raw = cost_header_value(provider, headers)
     if raw is None or cost_header_problem(provider, raw) is not None:
         return None
-    return float(raw.strip()) * provider.cost_header_usd_per_unit + 0.0
+    return float(raw.strip(_HTTP_SPACE)) * provider.cost_header_usd_per_unit + 0.0
 
 
 def cost_header_value(provider: ProviderSpec, headers: Mapping[str, Any]) -> Any:
@@ -535,7 +536,7 @@ def cost_header_value(provider: ProviderSpec, headers: Mapping[str, Any]) -> Any
 
 def cost_header_problem(provider: ProviderSpec, raw: Any) -> str | None:
     """Why a cost header's value is not a cost to believe (without quoting it), or None if it is one."""
-    text = raw.strip() if isinstance(raw, str) else ""
+    text = raw.strip(_HTTP_SPACE) if isinstance(raw, str) else ""
     if not text:
         return "is empty"
     if not _PLAIN_DECIMAL.fullmatch(text):
