@@ -155,19 +155,30 @@ def call(model: str, base: str, *, stream: bool, aio: bool, **kwargs: Any) -> An
 
 
 class _LoggedCosts(CustomLogger):  # type: ignore[misc]
-    """The response_cost LiteLLM's logging hands callbacks: what spend logs and the proxy record."""
+    """The response_cost LiteLLM's logging hands callbacks (what spend logs and the proxy record), for the
+    calls to one API base: LiteLLM may still be logging earlier tests' calls."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.base: str | None = None
         self.costs: list[Any] = []
 
+    def _record(self, kwargs: Any) -> None:
+        params = kwargs.get("litellm_params") or {}
+        if self.base is not None and self.base in (kwargs.get("api_base"), params.get("api_base")):
+            self.costs.append(kwargs.get("response_cost"))
+
     def log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
-        self.costs.append(kwargs.get("response_cost"))
+        self._record(kwargs)
 
     async def async_log_success_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
     ) -> None:
-        self.costs.append(kwargs.get("response_cost"))
+        self._record(kwargs)
+
+    def watch(self, base: str) -> str:
+        self.base, self.costs = base, []
+        return base
 
     async def logged(self) -> None:
         deadline = time.monotonic() + 10  # a guard against a hang, not a measure
@@ -187,7 +198,7 @@ _LOGGED = _LoggedCosts()  # LiteLLM keeps one callback per class: one instance f
 
 @pytest.fixture
 def logged_costs() -> Iterator[_LoggedCosts]:
-    _LOGGED.costs.clear()
+    _LOGGED.watch("")
     litellm.callbacks = [_LOGGED]
     yield _LOGGED
     litellm.callbacks = []
@@ -217,7 +228,7 @@ def test_a_bogus_cost_header_leaves_the_catalog_price_with_a_warning(
     stream: bool,
     aio: bool,
 ) -> None:
-    base = provider.base(chat_answer({"X-Syncropic-Cost-Cents": header}))
+    base = logged_costs.watch(provider.base(chat_answer({"X-Syncropic-Cost-Cents": header})))
     with caplog.at_level(logging.WARNING, logger="litellm_providers"):
         received = call(PAID_MODEL, base, stream=stream, aio=aio)
         response = litellm.stream_chunk_builder(received) if stream else received
@@ -320,8 +331,8 @@ def test_an_unpriced_model_is_said_to_cost_an_unknown_amount(
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="litellm_providers"):
         for _ in range(2):
-            logged_costs.costs.clear()
-            received = call(model, provider.base(chat_answer({})), stream=stream, aio=aio)
+            base = logged_costs.watch(provider.base(chat_answer({})))
+            received = call(model, base, stream=stream, aio=aio)
             response = litellm.stream_chunk_builder(received) if stream else received
             # LiteLLM's logging, callbacks and the proxy keep working on the float they expect.
             assert logged_costs.wait_for_one() == 0.0
