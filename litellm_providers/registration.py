@@ -38,6 +38,7 @@ a test (``tests/unit/test_litellm_seams.py``) that fails loudly when a LiteLLM u
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import threading
@@ -274,31 +275,31 @@ def _install_completion_cost() -> None:
     original = _first_wrap("completion_cost", litellm.cost_calculator.completion_cost)
     if original is not None:
 
+        @functools.wraps(original)  # LiteLLM's signature and doc, for callers that inspect them
         def completion_cost(*args: Any, **kwargs: Any) -> float:
             response = kwargs.get("completion_response", args[0] if args else None)
             stated = provider_stated_cost(response)
             if stated is not None:
                 return stated
             route = route_of(response)
-            if route is not None and not kwargs.get("custom_llm_provider"):
+            if route is not None and len(args) <= 1 and not kwargs.get("custom_llm_provider"):
                 # A cache hit has lost its provider; LiteLLM would price "claude-haiku-4-5" as Anthropic's.
                 kwargs["custom_llm_provider"] = route
             warn_where_the_cost_is_no_cost(response, kwargs)
             return original(*args, **kwargs)
 
-        completion_cost.__doc__ = original.__doc__
         litellm.__dict__["completion_cost"] = completion_cost
 
     calculator = _first_wrap("response_cost_calculator", litellm.cost_calculator.response_cost_calculator)
     if calculator is not None:
 
+        @functools.wraps(calculator)
         def response_cost_calculator(*args: Any, **kwargs: Any) -> float:
             if not kwargs.get("cache_hit"):  # a cache hit costs nothing
                 response = kwargs.get("response_object", args[0] if args else None)
                 warn_where_the_cost_is_no_cost(response, kwargs)
             return calculator(*args, **kwargs)
 
-        response_cost_calculator.__doc__ = calculator.__doc__
         litellm.__dict__["response_cost_calculator"] = response_cost_calculator
 
     # LiteLLM's logging prices a stream from the response it builds of the chunks; that response must
@@ -306,12 +307,12 @@ def _install_completion_cost() -> None:
     builder = _first_wrap("stream_chunk_builder", litellm.stream_chunk_builder)
     if builder is not None:
 
+        @functools.wraps(builder)
         def stream_chunk_builder(*args: Any, **kwargs: Any) -> Any:
             built = builder(*args, **kwargs)
             carry_provider_headers(built, kwargs.get("chunks", args[0] if args else None))
             return built
 
-        stream_chunk_builder.__doc__ = builder.__doc__
         litellm.__dict__["stream_chunk_builder"] = stream_chunk_builder
 
 
