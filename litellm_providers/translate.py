@@ -369,9 +369,18 @@ def _readable_vector(where: str, vector: Any) -> tuple[list[float] | str, str]:
         raise UnreadableAnswer(f"{where}.embedding that is {_kind(vector)}, not a list of numbers")
     if not vector:
         raise UnreadableAnswer(f"{where}.embedding that is empty")
-    if not all(isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) for x in vector):
+    if not all(_finite_number(x) for x in vector):
         raise UnreadableAnswer(f"{where}.embedding holding something that is not a finite number")
     return vector, f"{len(vector)} numbers"
+
+
+def _finite_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float: JSON allows any number of digits
+        return False
 
 
 def _base64_float_count(where: str, vector: str) -> int:
@@ -482,9 +491,9 @@ STATED_COST_KEY = "llm_provider-x-litellm-response-cost"
 # bill. No single request comes near: the gateway's dearest model (claude-sonnet-4-6, $19.50 per 1M output
 # tokens) would have to write some 50M tokens, 250 times its whole 200k-token window, to cost $1,000.
 MAX_STATED_COST_USD = 1000.0
+_HTTP_SPACE = " \t"  # the whitespace HTTP allows around a header's value
 # What a cost header may hold: a plain non-negative decimal (no sign, no nan or inf, no Python-only forms
 # such as "1_000", and ASCII digits only: float() also reads other scripts' digits).
-_HTTP_SPACE = " \t"  # the whitespace HTTP allows around a header's value
 _PLAIN_DECIMAL = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import litellm
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from litellm.caching.caching import Cache
 from litellm.exceptions import AuthenticationError, ServiceUnavailableError
@@ -485,6 +485,7 @@ _SENT = st.one_of(
 
 @settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=st.one_of(_JSON, _NEAR_VALID_BODY), sent=_SENT)
+@example(body={"data": [{"embedding": [10**400]}]}, sent="a")  # JSON numbers have no size limit
 def test_the_embeddings_reader_gives_a_response_or_an_unreadable_answer(body: Any, sent: Any) -> None:
     try:
         response = embedding_response_from_json("hf:nomic-ai/nomic-embed-text-v1.5", body, sent=sent)
