@@ -18,7 +18,7 @@ import openai
 
 from litellm_providers.catalog import model_entry
 from litellm_providers.compat import RAW_RESPONSE_HEADER, SDK_HTTP, TIMEOUT_TYPES
-from litellm_providers.errors import bad_caller_input, redact, refused_before_sending
+from litellm_providers.errors import bad_caller_input, redact, refuse_keyless_call, refused_before_sending
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.translate import StreamTranslator, reasoning_format
 from litellm_providers.transport import origin
@@ -108,6 +108,7 @@ class Call:
         # None for a keyless call to a provider with anonymous_access: sent with no Authorization.
         self.api_key = key or None
         self.entry = model_entry(provider.route, self.model) if operation.uses_catalog else None
+        refuse_keyless_call(provider, self.model, self.api_key, self.entry)  # before a certain 402
         params = litellm_params or {}
         self.call_id = params.get("litellm_call_id")
         self.merge_reasoning = bool(params.get("merge_reasoning_content_in_choices"))

@@ -49,6 +49,7 @@ from typing import Any
 import httpx
 from litellm import exceptions as litellm_exceptions
 
+from litellm_providers.catalog import ModelEntry, active_models
 from litellm_providers.compat import TIMEOUT_TYPES
 from litellm_providers.limits import load_json
 from litellm_providers.provider import ErrorClassName, ProviderSpec
@@ -382,6 +383,32 @@ def refused_before_sending(
     else:
         error = litellm_exceptions.BadRequestError(**common)
     return _annotate(error, None, None, None, False)
+
+
+def refuse_keyless_call(
+    provider: ProviderSpec, model: str, api_key: str | None, entry: ModelEntry | None
+) -> None:
+    """Refuse, before sending, a call with no key to a model the provider's anonymous tier does not serve.
+
+    A provider with ``anonymous_access`` serves keyless calls only for the models whose catalog tier
+    admits its ``anonymous_tier``; any other would be sent for a certain 402. A model the catalog does
+    not know, or whose tier it does not know, is sent: the provider decides.
+    """
+    if api_key or not provider.anonymous_access or entry is None or entry.tier is None:
+        return
+    if entry.admits(provider.anonymous_tier):
+        return
+    served = sorted(
+        name for name, known in active_models(provider.route).items() if known.admits(provider.anonymous_tier)
+    )
+    raise refused_before_sending(
+        provider,
+        model,
+        f"no API key, and {provider.route}/{model} is not served without one (catalog tier: {entry.tier}; "
+        f"keyless calls reach only {', '.join(served) or 'no model'}). Pass api_key=... or set the "
+        f"{provider.api_key_env} environment variable.",
+        missing_key=True,
+    )
 
 
 def _exhausted_quota(

@@ -158,7 +158,7 @@ def _embedding_request(
 
 
 def _embedding_answer(call: Call, data: Any) -> EmbeddingResponse:
-    return embedding_response_from_json(call.model, data)
+    return embedding_response_from_json(call.model, data, sent=call.messages)  # one vector per input
 
 
 EMBEDDINGS = Operation(

@@ -10,7 +10,9 @@ a test (``tests/unit/test_litellm_seams.py``) that fails loudly when a LiteLLM u
 * ``litellm.completion_cost(response)`` prices a response from the catalog even when the provider
   stated the cost (the Syncropel gateway's ``X-Syncropic-Cost-Cents``). LiteLLM's own logging already
   prefers a stated cost (``llm_provider-x-litellm-response-cost``); the public function is wrapped to
-  prefer it the same way for this package's responses.
+  prefer it the same way for this package's responses. It, and ``litellm.response_cost_calculator``
+  that LiteLLM's logging prices every call with, also warn where the figure is no cost: a stated cost
+  that was refused, or a catalogued model with no price, which LiteLLM would report as free (``cost.py``).
 * ``litellm.get_supported_openai_params`` answers a custom provider with a generic OpenAI list. It is
   wrapped so the answer for these routes comes from the catalog; LiteLLM's own parameter check
   (``UnsupportedParamsError``, ``drop_params``, ``allowed_openai_params``) then enforces it, exactly
@@ -40,6 +42,7 @@ a test (``tests/unit/test_litellm_seams.py``) that fails loudly when a LiteLLM u
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import threading
@@ -65,6 +68,8 @@ from litellm_providers.catalog import (
     set_active_models,
 )
 from litellm_providers.core import ProviderHandler, settled_failure
+from litellm_providers.cost import carry_provider_headers, route_of, warn_where_the_cost_is_no_cost
+from litellm_providers.cost import provider_stated_cost as provider_stated_cost  # the CLI's import
 from litellm_providers.provider import REASONING_PARAMS, ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
@@ -345,37 +350,53 @@ def _install_anthropic_thinking_kept() -> None:
     adapter._translate_thinking_to_openai = _translate_thinking_to_openai
 
 
-_STATED_COST_HEADER = "llm_provider-x-litellm-response-cost"
-
-
-def provider_stated_cost(response: object) -> float | None:
-    """The cost a provider stated for one of this package's responses, if it stated one."""
-    hidden = getattr(response, "_hidden_params", None)
-    if not isinstance(hidden, dict):
-        return None
-    # A cache hit has lost custom_llm_provider, but LiteLLM names the model it was asked for.
-    route = hidden.get("custom_llm_provider") or str(hidden.get("litellm_model_name") or "").split("/")[0]
-    if route not in PROVIDERS:
-        return None
-    stated = (hidden.get("additional_headers") or {}).get(_STATED_COST_HEADER)
-    if stated is None:
-        # A response rebuilt from a stream carries the stated cost on its usage.
-        stated = getattr(getattr(response, "usage", None), "cost", None)
-    return float(stated) if isinstance(stated, int | float | str) else None
-
-
 def _install_completion_cost() -> None:
+    # litellm.completion_cost is what callers (and a few LiteLLM helpers) price a response with;
+    # litellm.response_cost_calculator is what LiteLLM's logging prices every call with (callbacks'
+    # response_cost, proxy spend, _hidden_params["response_cost"]). Both warn where the figure is no
+    # cost (cost.py); the public one also prefers a cost the provider stated, as LiteLLM's logging does.
     original = _first_wrap("completion_cost", litellm.cost_calculator.completion_cost)
-    if original is None:
-        return
+    if original is not None:
 
-    def completion_cost(*args: Any, **kwargs: Any) -> float:
-        response = kwargs.get("completion_response", args[0] if args else None)
-        stated = provider_stated_cost(response)
-        return stated if stated is not None else original(*args, **kwargs)
+        @functools.wraps(original)  # LiteLLM's signature and doc, for callers that inspect them
+        def completion_cost(*args: Any, **kwargs: Any) -> float:
+            response = kwargs.get("completion_response", args[0] if args else None)
+            stated = provider_stated_cost(response)
+            if stated is not None:
+                return stated
+            route = route_of(response)
+            if route is not None and len(args) <= 1 and not kwargs.get("custom_llm_provider"):
+                # A cache hit has lost its provider; LiteLLM would price "claude-haiku-4-5" as Anthropic's.
+                kwargs["custom_llm_provider"] = route
+            warn_where_the_cost_is_no_cost(response, kwargs)
+            return original(*args, **kwargs)
 
-    completion_cost.__doc__ = original.__doc__
-    litellm.__dict__["completion_cost"] = completion_cost
+        litellm.__dict__["completion_cost"] = completion_cost
+
+    calculator = _first_wrap("response_cost_calculator", litellm.cost_calculator.response_cost_calculator)
+    if calculator is not None:
+
+        @functools.wraps(calculator)
+        def response_cost_calculator(*args: Any, **kwargs: Any) -> float:
+            if not kwargs.get("cache_hit"):  # a cache hit costs nothing
+                response = kwargs.get("response_object", args[0] if args else None)
+                warn_where_the_cost_is_no_cost(response, kwargs)
+            return calculator(*args, **kwargs)
+
+        litellm.__dict__["response_cost_calculator"] = response_cost_calculator
+
+    # LiteLLM's logging prices a stream from the response it builds of the chunks; that response must
+    # carry the provider's headers as the chunks do, for the figure and the warnings to be the same.
+    builder = _first_wrap("stream_chunk_builder", litellm.stream_chunk_builder)
+    if builder is not None:
+
+        @functools.wraps(builder)
+        def stream_chunk_builder(*args: Any, **kwargs: Any) -> Any:
+            built = builder(*args, **kwargs)
+            carry_provider_headers(built, kwargs.get("chunks", args[0] if args else None))
+            return built
+
+        litellm.__dict__["stream_chunk_builder"] = stream_chunk_builder
 
 
 # What LiteLLM passes its embedding-parameter mapper that is an instruction to itself, not a parameter.
