@@ -91,6 +91,11 @@ def _without_unfit_metadata(raw: dict[str, Any]) -> dict[str, Any]:
         del data["created"]
     if "usage" in data and _usage_or_none(data["usage"]) is None:
         del data["usage"]
+    elif isinstance(data.get("usage"), dict) and "cost" in data["usage"]:
+        # LiteLLM takes usage.cost as the provider's stated cost, unchecked (1e306 became the call's
+        # response_cost). These providers state a cost only in a documented header, which is bounded
+        # (response_cost_from_headers); a figure in the body is not theirs to state.
+        data["usage"] = {k: v for k, v in data["usage"].items() if k != "cost"}
     return data
 
 

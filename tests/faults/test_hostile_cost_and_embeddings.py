@@ -280,6 +280,26 @@ def test_an_upstream_cannot_state_a_cost_through_litellms_own_header(
     assert litellm.completion_cost(response) == pytest.approx(CATALOG_PRICE)
 
 
+@pytest.mark.parametrize(("stream", "aio"), MODES, ids=MODE_IDS)
+def test_a_cost_in_the_bodys_usage_is_not_taken_as_stated(
+    provider: _Provider, logged_costs: _LoggedCosts, stream: bool, aio: bool
+) -> None:
+    # LiteLLM reads usage.cost as the provider's own figure; these providers state cost in a header.
+    answer = chat_answer({})
+    bloated = {**USAGE, "cost": 1e306}
+    usage, inflated = json.dumps(USAGE).encode(), json.dumps(bloated).encode()
+    answer = Answer(
+        answer.body.replace(usage, inflated),
+        answer.headers,
+        (answer.stream_body or b"").replace(usage, inflated),
+    )
+    base = logged_costs.watch(provider.base(answer))
+    received = call(PAID_MODEL, base, stream=stream, aio=aio)
+    response = litellm.stream_chunk_builder(received) if stream else received
+    assert logged_costs.wait_for_one() == pytest.approx(CATALOG_PRICE)
+    assert litellm.completion_cost(response) == pytest.approx(CATALOG_PRICE)
+
+
 @settings(max_examples=300, deadline=None, database=None)
 @given(
     st.one_of(
