@@ -273,3 +273,26 @@ def test_cli_quotas_with_a_refused_key_says_why_in_one_line(
     assert main(["quotas"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("synthetic: no quotas:") and "401" in out and "invalid-key-456" not in out
+
+
+def test_completion_cost_of_a_synthetic_response_prints_no_provider_list_banner(emulator: Emulator) -> None:
+    # LiteLLM 1.110 looked the response's bare model name ("hf:zai-org/GLM-4.7") up as a provider and
+    # printed its "Provider List" banner twice per completion_cost(); the route is now passed along.
+    import subprocess
+    import sys
+
+    code = (
+        "import litellm, litellm_providers, sys; litellm_providers.register();"
+        "r = litellm.completion(model='synthetic/hf:zai-org/GLM-4.7', api_key='k', api_base=sys.argv[1],"
+        " messages=[{'role': 'user', 'content': 'hi'}]);"
+        "print('cost', litellm.completion_cost(r))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, emulator.base_url("synthetic")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "cost " in done.stdout and float(done.stdout.split("cost ")[1]) > 0
+    assert "Provider List" not in done.stdout + done.stderr
