@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -230,3 +231,18 @@ def test_credentials_in_api_base_are_refused_before_anything_is_sent(upstream: S
     assert isinstance(error, BadRequestError) and "carries a user name or password" in str(error)
     assert "S3cret-pw" not in str(error)
     assert server.seen == []
+
+
+def test_a_key_echoed_in_a_header_never_reaches_the_debug_logs(
+    upstream: Serve, caplog: pytest.LogCaptureFixture
+) -> None:
+    def echo(handler: BaseHTTPRequestHandler) -> None:
+        echoed = {"X-Echoed-Authorization": handler.headers.get("Authorization", "")}
+        send(handler, 200, b'{"results": []}', echoed)
+
+    server = upstream({SEARCH: echo})
+    with caplog.at_level(logging.DEBUG):
+        assert search_at(server.url, "sync").results == []
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "x-echoed-authorization" in logged.lower()  # the HTTP stack did log the headers...
+    assert KEY not in logged  # ...with the key masked
