@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from litellm_providers.catalog import active_models, model_entry
 from litellm_providers.emulator.faults import STATUS_FAULTS, TIMEOUT_SECONDS
-from litellm_providers.emulator.platform import live_model_list, quotas_answer
+from litellm_providers.emulator.platform import QUOTA_LIMIT, live_model_list, quotas_answer
 from litellm_providers.emulator.replies import compose_reply, directives_of, number
 from litellm_providers.emulator.streams import Streams
 from litellm_providers.provider import ProviderSpec
@@ -72,7 +72,10 @@ class Handler(Streams):
             # A refusal for quota: 429, with the window that ran out in the quotas header (a search
             # spends the hourly search window, anything else the subscription).
             seen = len(self.server.requests)
-            spent = quotas_answer(seen, exhausted=not searching, search_exhausted=searching)
+            if searching:  # only the search window ran out: the subscription keeps room, however long the run
+                spent = quotas_answer(min(seen, QUOTA_LIMIT - 1), search_exhausted=True)
+            else:
+                spent = quotas_answer(seen, exhausted=True)
             told = {provider.quotas_header: json.dumps(spent)}
             return self._error(provider, 429, "rate_limited", "Quota exceeded", extra_headers=told)
         if fault == "502-html":
