@@ -1,4 +1,5 @@
-"""``litellm-providers``: list the catalog, show the quotas left, run the offline demo, serve the emulator."""
+"""``litellm-providers``: list the catalog, show the quotas left, search the web, run the offline demo, serve
+the emulator."""
 
 from __future__ import annotations
 
@@ -174,6 +175,21 @@ def print_quotas(route: str, api_base: str | None, out: TextIO | None = None) ->
     return 0
 
 
+def print_search(query: str, max_results: int | None, api_base: str | None, out: TextIO | None = None) -> int:
+    """Synthetic's search results as a table, or the one-line reason there are none (exit status 1)."""
+    import litellm_providers
+    from litellm_providers.search_results import results_table
+
+    write = (out or sys.stdout).write
+    try:
+        response = litellm_providers.search(query, max_results=max_results, api_base=api_base)
+    except Exception as error:  # LiteLLM's exceptions: their message names provider, status and cause
+        write(f"synthetic: search failed: {error}\n")
+        return 1
+    write(results_table(response) + "\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="litellm-providers", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -200,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="synthetic",
     )
     quotas.add_argument("--api-base", help="the API base (default: the provider's, or its API_BASE variable)")
+    search = commands.add_parser("search", help="search the web with Synthetic's search API (a table)")
+    search.add_argument("query", nargs="+", help="what to search for (several words are one query)")
+    search.add_argument("--max-results", type=int, help="keep only the first N results")
+    search.add_argument("--api-base", help="the API base (default: SYNTHETIC_API_BASE, else Synthetic's)")
     emulate = commands.add_parser("emulate", help="serve the providers' wire formats on loopback")
     emulate.add_argument("--host", default="127.0.0.1")
     emulate.add_argument("--port", type=int, default=8765)
@@ -228,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(args.prompt)
     if args.command == "quotas":
         return print_quotas(args.provider, args.api_base)
+    if args.command == "search":
+        return print_search(" ".join(args.query), args.max_results, args.api_base)
     from litellm_providers.emulator import serve
 
     try:

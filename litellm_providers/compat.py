@@ -27,9 +27,13 @@ internal                                               touched by
 ``stream_chunk_builder`` + ``logging_obj``             ``translate.aggregate_stream``
 ``TextCompletionStreamWrapper`` chunk conversion        ``registration._install_text_chunks_carry_text``
 SDK reads bodies via ``Response.iter_bytes`` / ``aiter_bytes``  ``limits.guard_body``
+``SearchResponse`` / ``SearchResult`` (base_llm.search)  ``search_results.read_search_answer``
+``SearchProviders`` enum (closed: no search hook)       none; docs say so (``tests/unit/test_search.py``)
 =====================================================  ==============================================
 
 The provider config and the body reads are guarded by ``tests/faults/test_hostile_upstream.py``.
+The search types are the same class on 1.106 and 1.110 (``litellm.search`` returns them); LiteLLM
+exports them from no public module, so ``search_results`` imports them from where both releases keep them.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 A ``ProviderHandler`` is LiteLLM's ``CustomLLM`` for one ``ProviderSpec``. HTTP and SSE go through
 the ``openai`` SDK (connection pooling, SSE decoding, timeouts) on ``transport.clients``; a call is one
 ``Call`` (``call.py``) of one ``Operation`` (``operations.py``: chat completions, embeddings, text
-completions, the quotas read, the live model list); the translation is in ``translate.py``; a failure
-becomes a LiteLLM exception in ``failures.py``; retries are ``retries.py``'s. Sync and async differ only
-in the loops that move bytes.
+completions, the quotas read, the live model list, web search); the translation is in ``translate.py``;
+a failure becomes a LiteLLM exception in ``failures.py``; retries are ``retries.py``'s. Sync and async
+differ only in the loops that move bytes.
 """
 
 from __future__ import annotations
@@ -36,10 +36,12 @@ from litellm_providers.operations import (
     models_operation,
     quotas_operation,
     read_answer,
+    search_operation,
 )
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.quota import QuotaSnapshot
 from litellm_providers.retries import aretried, retried, settled_failure
+from litellm_providers.search_results import DEFAULT_SEARCH_TIMEOUT, SearchResponse
 from litellm_providers.translate import StreamTranslator, aggregate_stream, hidden_params_from_headers
 from litellm_providers.transport import clients
 
@@ -134,6 +136,44 @@ class ProviderHandler(CustomLLM):
             timeout=timeout,
         )
         return retried(call, lambda: self._post(call))
+
+    def _search_call(
+        self, query: Any, max_results: Any, api_key: str | None, api_base: str | None, timeout: Any
+    ) -> Call:
+        return self._call(
+            False,
+            search_operation(self.provider, max_results),
+            model="",
+            messages=query,
+            api_key=api_key,
+            api_base=api_base,
+            timeout=DEFAULT_SEARCH_TIMEOUT if timeout is None else timeout,
+        )
+
+    def search(
+        self,
+        query: str,
+        max_results: int | None = None,
+        api_key: str | None = None,
+        api_base: str | None = None,
+        timeout: Any = None,
+    ) -> SearchResponse:
+        """The provider's web search, on the same transport as a call (``litellm_providers.search``)."""
+        call = self._search_call(query, max_results, api_key, api_base, timeout)
+        response: SearchResponse = retried(call, lambda: self._post(call))
+        return response
+
+    async def asearch(
+        self,
+        query: str,
+        max_results: int | None = None,
+        api_key: str | None = None,
+        api_base: str | None = None,
+        timeout: Any = None,
+    ) -> SearchResponse:
+        call = self._search_call(query, max_results, api_key, api_base, timeout)
+        response: SearchResponse = await aretried(call, lambda: self._apost(call))
+        return response
 
     # -- sync ---------------------------------------------------------------------------------------
 

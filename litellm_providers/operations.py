@@ -3,7 +3,7 @@
 Everything else (the client pool, timeouts, retries, typed errors, key redaction, the redirect policy)
 is the same for every operation: chat, embeddings, text completions, the quotas read and the live model
 list differ only in these fields, as LiteLLM's own providers differ per operation only in their
-transformation class.
+transformation class. Web search is one more such operation.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from litellm_providers.errors import refused_before_sending, unusable_answer
 from litellm_providers.limits import load_json
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.quota import QuotaSnapshot
+from litellm_providers.search_results import read_search_answer, search_input_problem, search_request
 from litellm_providers.translate import (
     UnreadableAnswer,
     build_embedding_request,
@@ -221,6 +222,37 @@ def models_operation(provider: ProviderSpec) -> Operation:
     )
 
 
+def search_operation(provider: ProviderSpec, max_results: int | None = None) -> Operation:
+    """Web search (``POST {origin}/v2/search``): the query sent, the answer read into LiteLLM's
+    ``SearchResponse``, every result checked, the first ``max_results`` kept."""
+    endpoint = provider.search
+    if endpoint is None:
+        raise ValueError(f"{provider.display_name} serves no web search")
+
+    def build(
+        call: Call, query: Any, optional_params: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        problem = search_input_problem(query, max_results)
+        if problem is not None:
+            raise refused_before_sending(call.provider, call.model, problem)
+        return search_request(endpoint, query), request_headers(optional_params)
+
+    def read(call: Call, data: Any) -> Any:
+        return read_search_answer(endpoint, data, max_results)
+
+    return Operation(
+        path=endpoint.path,
+        expected="search results (JSON with a 'results' list of {url, title, text, published?})",
+        build=build,
+        read=read,
+        uses_catalog=False,
+        from_origin=True,
+        listed_endpoint=False,
+        # Ten results of whole page texts come to a few hundred KB; 16 MiB is far above any real answer.
+        max_body=16 * MIB,
+    )
+
+
 def read_answer(call: Call, http_response: Any) -> Any:
     """The operation's answer, read from a 200's JSON body, with what the headers tell LiteLLM."""
     try:
@@ -229,13 +261,18 @@ def read_answer(call: Call, http_response: Any) -> Any:
         # Not JSON, not the operation's answer, or one LiteLLM's response classes refuse. Only the
         # error's type is logged: its text may quote the body, which may echo the key.
         logger.debug("%s: unusable JSON answer (%s)", call, type(error).__name__)
+        expected = call.operation.expected
+        if isinstance(error, UnreadableAnswer):
+            # Its text names the part and the type found, never a value: safe to show, and it says
+            # what was wrong where the body's opening (quoted by unusable_answer) may not.
+            expected += f"; found {error}"
         failure = unusable_answer(
             call.provider,
             call.model,
             http_response.status_code,
             http_response.content,
             http_response.headers,
-            call.operation.expected,
+            expected,
             secret=call.api_key,
         )
     else:

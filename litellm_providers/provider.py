@@ -56,6 +56,25 @@ REASONING_PARAMS: frozenset[str] = frozenset({"reasoning_effort", "thinking"})
 
 
 @dataclass(frozen=True)
+class SearchEndpoint:
+    """Where a provider serves web search, and what one result of its answer holds.
+
+    The request is ``POST {origin}{path}`` with ``{query_field: "..."}``; the answer is
+    ``{results_key: [result, ...]}``. Each result is read into LiteLLM's ``SearchResult``: ``required``
+    and ``optional`` map LiteLLM's field names to the provider's (``snippet`` ← ``text``).
+    """
+
+    path: str
+    """From the API base's origin, as ``ProviderSpec.quotas_path`` (``/v2/search`` beside ``/openai/v1``)."""
+    required: Mapping[str, str]
+    """Fields every result carries as a string, by LiteLLM's name → the provider's."""
+    optional: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Fields a result may leave out or send as null; when present, a string."""
+    query_field: str = "query"
+    results_key: str = "results"
+
+
+@dataclass(frozen=True)
 class ProviderSpec:
     """Facts about one provider, as its documentation states them."""
 
@@ -106,6 +125,8 @@ class ProviderSpec:
     """Where the provider reports what is left of the subscription, from the API base's origin."""
     quotas_header: str | None = None
     """A response header carrying the same quotas JSON; read to say which window a refusal hit."""
+    search: SearchEndpoint | None = None
+    """The provider's web search, if it serves one (``litellm_providers.search``)."""
     cost_header: str | None = None
     cost_header_usd_per_unit: float = 1.0
     docs_url: str = ""

@@ -6,7 +6,10 @@ its documented path, Synternet always streams ``[Thinking: ...]`` / ``[Reasoning
 before the answer and sends no usage, Syncropel adds its cost, tier and request-id headers and its
 own error codes, Synthetic's R1 and Thinking models put ``<think>`` reasoning in content. Synthetic also
 answers ``/completions`` (text completions), ``/embeddings`` (deterministic vectors), ``GET /v2/quotas``
-and sends ``x-synthetic-quotas`` on every answer; its live list carries the ``syn:`` aliases.
+and sends ``x-synthetic-quotas`` on every answer; its live list carries the ``syn:`` aliases. Its web search
+(``POST /v2/search``) answers deterministic results for the query, which its directives steer as a
+chat message's: ``emulate:results=<n>`` (0 for an empty answer), ``emulate:fault=quota`` (a 429 with
+``search.hourly`` used up in the quotas header), ``emulate:fault=malformed`` (results of the wrong shape).
 
 Answers are deterministic, so recordings are stable. The last user message steers the emulator with
 ``emulate:`` directives, so a test (or a user at a proxy) can ask for any behaviour:
@@ -35,6 +38,7 @@ from litellm_providers.emulator.platform import (
     embedding_of,
     live_model_list,
     quotas_answer,
+    search_answer,
 )
 from litellm_providers.emulator.replies import Reply, compose_reply
 from litellm_providers.emulator.server import Emulator, EmulatorServer, serve
@@ -52,5 +56,6 @@ __all__ = [
     "embedding_of",
     "live_model_list",
     "quotas_answer",
+    "search_answer",
     "serve",
 ]

@@ -1,4 +1,5 @@
-"""Whole answers of the emulator: a completion, embeddings, an error, with each provider's headers."""
+"""Whole answers of the emulator: a completion, embeddings, search results, an error, with each provider's
+headers."""
 
 from __future__ import annotations
 
@@ -11,8 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from litellm_providers.catalog import ModelEntry, active_models
 from litellm_providers.emulator.faults import SYNCROPIC_AUTH_CODE
-from litellm_providers.emulator.platform import embedding_of, quotas_answer
-from litellm_providers.emulator.replies import Reply, content_with_reasoning
+from litellm_providers.emulator.platform import (
+    MALFORMED_SEARCH_ANSWER,
+    SEARCH_RESULTS,
+    embedding_of,
+    quotas_answer,
+    search_answer,
+)
+from litellm_providers.emulator.replies import DIRECTIVE, Reply, content_with_reasoning, number
 from litellm_providers.provider import ProviderSpec
 
 if TYPE_CHECKING:
@@ -86,6 +93,16 @@ class Answers(BaseHTTPRequestHandler):
         usage = {"prompt_tokens": tokens, "total_tokens": tokens}
         payload = {"object": "list", "data": data, "model": body.get("model"), "usage": usage}
         self._json(200, payload, self._provider_headers(provider, body, usage))
+
+    def _search(self, provider: ProviderSpec, body: dict[str, Any], directives: dict[str, str]) -> None:
+        """Search results for the query (``emulate:results=<n>`` of them), or, with
+        ``emulate:fault=malformed``, results of the wrong shape."""
+        headers = self._provider_headers(provider, body, {"prompt_tokens": 0, "completion_tokens": 0})
+        if directives.get("fault") == "malformed":
+            return self._json(200, MALFORMED_SEARCH_ANSWER, headers)
+        query = DIRECTIVE.sub("", str(body["messages"][-1]["content"])).strip()
+        count = int(number(directives.get("results"), SEARCH_RESULTS) or 0)
+        self._json(200, search_answer(query, max(count, 0)), headers)
 
     def _usage(self, reply: Reply) -> dict[str, int]:
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from typing import Any
@@ -9,11 +10,14 @@ from urllib.parse import urlparse
 
 from litellm_providers.catalog import active_models, model_entry
 from litellm_providers.emulator.faults import STATUS_FAULTS, TIMEOUT_SECONDS
-from litellm_providers.emulator.platform import live_model_list, quotas_answer
+from litellm_providers.emulator.platform import QUOTA_LIMIT, live_model_list, quotas_answer
 from litellm_providers.emulator.replies import compose_reply, directives_of, number
 from litellm_providers.emulator.streams import Streams
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
+
+# The request field a non-chat endpoint is steered by (its text is read as the chat turn's message).
+_INPUT_FIELD = {"/completions": "prompt", "/embeddings": "input"}
 
 
 class Handler(Streams):
@@ -39,9 +43,11 @@ class Handler(Streams):
             return self._error(provider, 400, "invalid_request_error", "The body is not valid JSON")
         # Header names lower-cased, as HTTP compares them (httpx sends "Authorization", httpx2 lower-case).
         sent = {name.lower(): value for name, value in self.headers.items()}
+        search = provider.search if provider.search and endpoint == provider.search.path else None
+        searching = search is not None
         if endpoint != "/chat/completions" and isinstance(body, dict):
-            # A text completion (or embedding) is steered as a chat turn whose message is its input.
-            given = body.get("prompt" if endpoint == "/completions" else "input")
+            # A text completion (embedding, search) is steered as a chat turn whose message is its input.
+            given = body.get(search.query_field if search is not None else _INPUT_FIELD.get(endpoint, ""))
             text = given if isinstance(given, str) else " ".join(map(str, given or []))
             body = {**body, "messages": [{"role": "user", "content": text}]}
         self.server.requests.append(
@@ -63,8 +69,13 @@ class Handler(Streams):
             wait = number(directives.get("retry_after"), default=30.0 if fault == "429" else None)
             return self._error(provider, status, code, message, retry_after=wait)
         if fault == "quota" and provider.quotas_header:
-            # A refusal for quota: 429, with the window that ran out in the quotas header.
-            spent = quotas_answer(len(self.server.requests), exhausted=True)
+            # A refusal for quota: 429, with the window that ran out in the quotas header (a search
+            # spends the hourly search window, anything else the subscription).
+            seen = len(self.server.requests)
+            if searching:  # only the search window ran out: the subscription keeps room, however long the run
+                spent = quotas_answer(min(seen, QUOTA_LIMIT - 1), search_exhausted=True)
+            else:
+                spent = quotas_answer(seen, exhausted=True)
             told = {provider.quotas_header: json.dumps(spent)}
             return self._error(provider, 429, "rate_limited", "Quota exceeded", extra_headers=told)
         if fault == "502-html":
@@ -92,6 +103,13 @@ class Handler(Streams):
             return self._send(200, b"OK", "text/plain")
         if endpoint == "/embeddings":
             return self._embeddings(provider, body)
+        if searching:
+            answer = functools.partial(self._search, provider, body, directives)
+            if fault in ("cut", "reset"):
+                return self._cut_answer(fault, answer)
+            if fault == "slow-drip":
+                return self._drip(number(directives.get("delay"), 0.5) or 0.0, answer)
+            return answer()
         entry = model_entry(provider.route, provider.catalog_model(str(body.get("model", ""))))
         effort = body.get("reasoning_effort")
         if (
@@ -134,6 +152,8 @@ class Handler(Streams):
     def _endpoint(self, path: str) -> tuple[ProviderSpec | None, str]:
         """The provider and the endpoint (``/chat/completions``, ``/embeddings``, ...) a path is for."""
         for spec in PROVIDERS.values():
+            if spec.search is not None and path == spec.search.path:
+                return spec, spec.search.path  # at the origin, beside the OpenAI base
             base = urlparse(spec.default_api_base).path
             for endpoint in spec.endpoints:
                 if path == base + endpoint:

@@ -1,4 +1,5 @@
-"""What Synthetic's platform endpoints answer in the emulator: the live model list, the quotas, embeddings."""
+"""What Synthetic's platform endpoints answer in the emulator: the live model list, the quotas, embeddings,
+web search."""
 
 from __future__ import annotations
 
@@ -76,6 +77,7 @@ EMULATED_ALIAS_TARGETS = {
 QUOTA_LIMIT = 135
 _FIVE_HOURS = 5 * 3600
 _DAY = 24 * 3600
+SEARCH_QUOTA_LIMIT = 250
 
 
 def renewal_times(now: datetime | None = None) -> dict[str, datetime]:
@@ -101,15 +103,21 @@ def _iso(when: datetime) -> str:
 
 
 def quotas_answer(
-    requests_seen: int, *, exhausted: bool = False, now: datetime | None = None
+    requests_seen: int,
+    *,
+    exhausted: bool = False,
+    search_exhausted: bool = False,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Synthetic's quotas JSON: the documented subscription window, the newer optional ones, and one
-    window nobody documented (a client must keep it, not crash)."""
+    window nobody documented (a client must keep it, not crash). ``exhausted`` shows the subscription
+    used up, ``search_exhausted`` the hourly search window."""
     used = QUOTA_LIMIT if exhausted else min(requests_seen, QUOTA_LIMIT)
+    searched = SEARCH_QUOTA_LIMIT if search_exhausted else 3
     at = {name: _iso(when) for name, when in renewal_times(now).items()}
     return {
         "subscription": {"limit": QUOTA_LIMIT, "requests": used, "renewsAt": at["subscription"]},
-        "search": {"hourly": {"limit": 250, "requests": 3, "renewsAt": at["hourly"]}},
+        "search": {"hourly": {"limit": SEARCH_QUOTA_LIMIT, "requests": searched, "renewsAt": at["hourly"]}},
         "freeToolCalls": {"limit": 1620, "requests": 120, "renewsAt": at["daily"]},
         "weeklyTokenLimit": {
             "nextRegenAt": at["hourly"],
@@ -133,3 +141,35 @@ def embedding_of(text: str, dimensions: int) -> list[float]:
     """A deterministic unit-free vector for a text: the same text always gets the same vector."""
     digest = hashlib.sha256(text.encode()).digest()
     return [round((digest[i % len(digest)] - 128) / 128, 6) for i in range(max(dimensions, 1))]
+
+
+SEARCH_RESULTS = 3
+"""How many results a search gets unless ``emulate:results=<n>`` asks for another number."""
+
+
+def search_answer(query: str, count: int = SEARCH_RESULTS) -> dict[str, Any]:
+    """Synthetic's search JSON for a query: ``count`` deterministic results, the last without
+    ``published`` (Synthetic leaves it out when it does not know)."""
+    words = query.split()
+    slug = "-".join(word.lower() for word in words)[:60] or "search"
+    results: list[dict[str, Any]] = []
+    for rank in range(1, count + 1):
+        result = {
+            "url": f"https://example.org/{slug}/{rank}",
+            "title": f"Result {rank} for {query}",
+            "text": f"Page {rank} about {query}. It says what the query asked, in a few sentences.",
+            "published": f"2025-0{min(rank, 9)}-15T08:00:00.000Z",
+        }
+        if rank == count and count > 1:
+            del result["published"]
+        results.append(result)
+    return {"results": results}
+
+
+# What a careless search backend answers: one good result, then results of the wrong shape.
+MALFORMED_SEARCH_ANSWER: dict[str, Any] = {
+    "results": [
+        {"url": "https://example.org/ok", "title": "Fine", "text": "A result of the right shape."},
+        {"url": 42, "title": None, "text": ["not", "a", "string"]},
+    ]
+}

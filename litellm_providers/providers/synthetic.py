@@ -1,12 +1,13 @@
 """Synthetic (synthetic.new): open-source models behind an OpenAI-compatible API.
 
 Source: the provider's LiteLLM page (shared/seeds/000_*) and its model table (shared/seeds/002_*);
-embeddings, text completions, ``syn:`` aliases and quotas from Synthetic's public API documentation.
+embeddings, text completions, ``syn:`` aliases, quotas and web search from Synthetic's public API
+documentation.
 """
 
 from types import MappingProxyType
 
-from litellm_providers.provider import COMMON_CHAT_PARAMS, ProviderSpec
+from litellm_providers.provider import COMMON_CHAT_PARAMS, ProviderSpec, SearchEndpoint
 
 PROVIDER = ProviderSpec(
     route="synthetic",
@@ -37,5 +38,14 @@ PROVIDER = ProviderSpec(
     quotas_path="/v2/quotas",
     quotas_header="x-synthetic-quotas",
     forwarded_headers=("x-synthetic-quotas",),
+    # Synthetic's web search: POST https://api.synthetic.new/v2/search with {"query": ...}, answering
+    # {"results": [{"url", "title", "text", "published"}]} ("published" may be missing). It takes only
+    # the query: how many results to keep is the client's cut. Its calls count against the quotas'
+    # search.hourly window; a used-up window is a 429 carrying x-synthetic-quotas.
+    search=SearchEndpoint(
+        path="/v2/search",
+        required=MappingProxyType({"url": "url", "title": "title", "snippet": "text"}),
+        optional=MappingProxyType({"date": "published"}),
+    ),
     docs_url="https://synthetic.new",
 )

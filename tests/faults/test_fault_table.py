@@ -105,8 +105,9 @@ HTTP_FAULTS: dict[str, tuple[type[Exception], int, str | None, bool]] = {
 }
 # Faults that strike after the answer started: mid-stream (at the third event) or mid-body.
 MID_ANSWER_FAULTS = ("cut", "reset", "bad-sse-line", "sse-error", "long-line")
-# Faults that are no error on their own, or not in every mode: tests/faults/test_hostile_upstream.py.
-TESTED_ELSEWHERE = ("slow-drip", "unclosed-thinking")
+# Faults that are no error on their own, or not in every mode: tests/faults/test_hostile_upstream.py;
+# "malformed" shapes a search answer only (tests/unit/test_search.py, tests/faults/test_hostile_search.py).
+TESTED_ELSEWHERE = ("slow-drip", "unclosed-thinking", "malformed")
 
 
 def expected(route: str, fault: str, mode: Mode) -> Expected | None:

@@ -1,5 +1,5 @@
 """The OpenAI Agents SDK (its LiteLLM model extension) running a tool-using agent with reasoning
-settings on synthetic/ and synternet/, against the emulator."""
+settings on synthetic/ and synternet/, and one with the ready web search tool, against the emulator."""
 
 from __future__ import annotations
 
@@ -50,3 +50,28 @@ def test_an_agent_with_reasoning_settings_calls_a_tool_and_answers(
         assert all(body["reasoning_effort"] == effort for body in sent)
     else:  # syntoshi always reasons: the effort is accepted and not sent
         assert all("reasoning_effort" not in body for body in sent)
+
+
+def test_an_agent_searches_the_web_with_the_ready_tool(emulator: Emulator) -> None:
+    from litellm_providers.tools import web_search
+
+    searcher = web_search.configured(api_base=emulator.base_url("synthetic")).for_agents_sdk()
+    agent = agents.Agent(
+        name="researcher",
+        instructions="Search the web, then answer.",
+        model=litellm_model.LitellmModel(
+            model="synthetic/hf:zai-org/GLM-4.7", base_url=emulator.base_url("synthetic"), api_key="k"
+        ),
+        tools=[searcher],
+    )
+    before = len(emulator.requests)
+    result = agents.Runner.run_sync(agent, "latest litellm release")
+    assert result.final_output.startswith("The tool says: 1. Result 1 for latest litellm release")
+    searches = [seen for seen in emulator.requests[before:] if seen["endpoint"] == "/v2/search"]
+    assert [seen["body"]["query"] for seen in searches] == ["latest litellm release"]
+    # The schema the model was given is the tool's own.
+    chat = next(
+        seen["body"] for seen in emulator.requests[before:] if seen["endpoint"] == "/chat/completions"
+    )
+    assert chat["tools"][0]["function"]["name"] == "web_search"
+    assert chat["tools"][0]["function"]["parameters"]["required"] == ["query"]

@@ -102,9 +102,24 @@ def running_proxy(config: Path, emulator: Emulator, log: Path, **extra_env: str)
             process.wait(timeout=10)
 
 
+# The shipped config's search pass-through names Synthetic's URL (LiteLLM reads no default for a
+# target); the tests serve it the emulator's, changing nothing else.
+SEARCH_TARGET = "https://api.synthetic.new/v2/search"
+
+
+def config_for(emulator: Emulator, directory: Path) -> Path:
+    """The shipped config, its web search pass-through aimed at the emulator."""
+    text = CONFIG.read_text()
+    assert text.count(SEARCH_TARGET) == 1, "the shipped config no longer passes search through"
+    config = directory / "config.yaml"
+    config.write_text(text.replace(SEARCH_TARGET, emulator.url + "/v2/search"))
+    return config
+
+
 @pytest.fixture(scope="module")
 def proxy(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    with running_proxy(CONFIG, emulator, tmp_path_factory.mktemp("proxy") / "proxy.log") as running:
+    directory = tmp_path_factory.mktemp("proxy")
+    with running_proxy(config_for(emulator, directory), emulator, directory / "proxy.log") as running:
         yield running
 
 
@@ -202,6 +217,41 @@ def test_a_provider_429_is_a_429_to_the_client(proxy: Proxy) -> None:
             model="gpt-4o", messages=[{"role": "user", "content": "emulate:fault=429-no-retry-after"}]
         )
     assert caught.value.status_code == 429
+
+
+def test_web_search_through_the_proxy_with_the_key_injected_server_side(
+    proxy: Proxy, emulator: Emulator
+) -> None:
+    import litellm
+
+    import litellm_providers
+
+    url = proxy.url.removesuffix("/v1") + "/v2/search"
+    before = len(emulator.requests)
+    # No key, or one the proxy does not know: refused, and nothing reaches Synthetic. (The status is
+    # LiteLLM's and varies with no database behind the proxy: 401, 400 "No connected db", and on 1.106 a
+    # 500 from its auth error handler importing prisma.)
+    for headers in ({}, {"Authorization": "Bearer sk-not-a-proxy-key"}):
+        refused = httpx.post(url, json={"query": "refused"}, headers=headers, timeout=30)
+        assert refused.status_code >= 400, refused.text
+    assert len(emulator.requests) == before
+    # The proxy's key, injected server-side: the client's master key never leaves the proxy.
+    answer = httpx.post(
+        url, json={"query": "through the proxy"}, headers={"Authorization": f"Bearer {proxy.master_key}"}
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["results"][0]["title"] == "Result 1 for through the proxy"
+    (sent,) = emulator.requests[before:]
+    assert sent["endpoint"] == "/v2/search" and sent["body"]["query"] == "through the proxy"
+    assert sent["headers"]["authorization"] == "Bearer proxy-synthetic-key"
+    assert proxy.master_key not in json.dumps(sent["headers"])
+    # The proxy serves search at Synthetic's own path, so the package's search points at it unchanged,
+    # and a used-up search window still says when it renews (the quotas header comes through).
+    response = litellm_providers.search("via the package", api_base=proxy.url, api_key=proxy.master_key)
+    assert len(response.results) == 3
+    with pytest.raises(litellm.RateLimitError) as caught:
+        litellm_providers.search("emulate:fault=quota", api_base=proxy.url, api_key=proxy.master_key)
+    assert "search.hourly quota used up" in str(caught.value)
 
 
 def test_model_info_shows_the_catalog(proxy: Proxy) -> None:
