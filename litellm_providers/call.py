@@ -20,7 +20,8 @@ from litellm_providers.catalog import model_entry
 from litellm_providers.compat import RAW_RESPONSE_HEADER, SDK_HTTP, TIMEOUT_TYPES
 from litellm_providers.errors import bad_caller_input, redact, refuse_keyless_call, refused_before_sending
 from litellm_providers.provider import ProviderSpec
-from litellm_providers.translate import StreamTranslator, reasoning_format
+from litellm_providers.streaming import StreamTranslator
+from litellm_providers.translate import reasoning_format
 from litellm_providers.transport import origin
 
 if TYPE_CHECKING:

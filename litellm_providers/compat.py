@@ -24,7 +24,7 @@ internal                                               touched by
 ``ProviderConfigManager.get_provider_chat_config``     ``registration._install_provider_config``
 ``litellm.completion_cost`` / cost header convention   ``registration._install_completion_cost``
 ``CustomLLM`` handler signature (``headers=``, ...)    ``core.ProviderHandler``
-``stream_chunk_builder`` + ``logging_obj``             ``translate.aggregate_stream``
+``stream_chunk_builder`` + ``logging_obj``             ``streaming.aggregate_stream``
 ``TextCompletionStreamWrapper`` chunk conversion        ``registration._install_text_chunks_carry_text``
 SDK reads bodies via ``Response.iter_bytes`` / ``aiter_bytes``  ``limits.guard_body``
 ``SearchResponse`` / ``SearchResult`` (base_llm.search)  ``search_results.read_search_answer``

@@ -3,7 +3,7 @@
 A ``ProviderHandler`` is LiteLLM's ``CustomLLM`` for one ``ProviderSpec``. HTTP and SSE go through
 the ``openai`` SDK (connection pooling, SSE decoding, timeouts) on ``transport.clients``; a call is one
 ``Call`` (``call.py``) of one ``Operation`` (``operations.py``: chat completions, embeddings, text
-completions, the quotas read, the live model list, web search); the translation is in ``translate.py``;
+completions, the quotas read, the live model list, web search); the translation is in ``translate.py`` and ``streaming.py``;
 a failure becomes a LiteLLM exception in ``failures.py``; retries are ``retries.py``'s. Sync and async
 differ only in the loops that move bytes.
 """
@@ -40,9 +40,10 @@ from litellm_providers.operations import (
 )
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.quota import QuotaSnapshot
+from litellm_providers.response_headers import hidden_params_from_headers
 from litellm_providers.retries import aretried, retried, settled_failure
 from litellm_providers.search_results import DEFAULT_SEARCH_TIMEOUT, SearchResponse
-from litellm_providers.translate import StreamTranslator, aggregate_stream, hidden_params_from_headers
+from litellm_providers.streaming import StreamTranslator, aggregate_stream
 from litellm_providers.transport import clients
 
 __all__ = ["ProviderHandler", "settled_failure"]

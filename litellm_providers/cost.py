@@ -5,7 +5,7 @@ otherwise prices it from the catalog. Two figures are not to be believed and are
 model, on the ``litellm_providers`` logger:
 
 * a stated cost that is no cost (negative, not a number, infinite, absurdly large): the translator never
-  states it (``translate.response_cost_from_headers``), the catalog price stands, and the first time
+  states it (``response_headers.response_cost_from_headers``), the catalog price stands, and the first time
   LiteLLM prices that answer a warning names the header and what is wrong with it, never its value;
 * a catalogued model with no price (Synternet's, Synthetic's retired models): LiteLLM prices it at 0.0,
   which is not free but unknown; a warning says so, once per model per process.
@@ -29,7 +29,7 @@ import litellm
 
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
-from litellm_providers.translate import (
+from litellm_providers.response_headers import (
     MAX_STATED_COST_USD,
     STATED_COST_KEY,
     cost_header_problem,

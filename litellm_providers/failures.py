@@ -24,7 +24,7 @@ from litellm_providers.errors import (
     unusable_answer,
 )
 from litellm_providers.limits import BodyTooLarge, DeadlineExceeded, LineTooLong
-from litellm_providers.translate import UnreadableAnswer
+from litellm_providers.readable import UnreadableAnswer
 from litellm_providers.transport import CrossOriginRedirect
 
 # Everything reading a provider's answer can raise; each becomes a LiteLLM exception in ``failure``.

@@ -15,18 +15,18 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from litellm.types.utils import EmbeddingResponse, ModelResponse
 
+from litellm_providers.embeddings import embedding_response_from_json
 from litellm_providers.errors import refused_before_sending, unusable_answer
 from litellm_providers.limits import load_json
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.quota import QuotaSnapshot
+from litellm_providers.readable import UnreadableAnswer
+from litellm_providers.response_headers import hidden_params_from_headers
 from litellm_providers.search_results import read_search_answer, search_input_problem, search_request
 from litellm_providers.translate import (
-    UnreadableAnswer,
     build_embedding_request,
     build_request,
     build_text_completion_request,
-    embedding_response_from_json,
-    hidden_params_from_headers,
     model_response_from_json,
     request_headers,
     text_completion_as_chat,

@@ -18,7 +18,7 @@ from typing import Any
 from litellm.llms.base_llm.search.transformation import SearchResponse, SearchResult
 
 from litellm_providers.provider import SearchEndpoint
-from litellm_providers.translate import UnreadableAnswer
+from litellm_providers.readable import UnreadableAnswer
 
 __all__ = [
     "DEFAULT_SEARCH_TIMEOUT",

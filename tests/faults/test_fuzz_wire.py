@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from litellm.exceptions import MidStreamFallbackError
 
 from litellm_providers.providers import PROVIDERS
+from litellm_providers.readable import UnreadableAnswer, readable_chunk
 from litellm_providers.reasoning import split_text, splitter_for
-from litellm_providers.translate import StreamTranslator, UnreadableAnswer, aggregate_stream, readable_chunk
+from litellm_providers.streaming import StreamTranslator, aggregate_stream
 
 MODELS = {
     "synthetic": ("synthetic/hf:deepseek-ai/DeepSeek-R1", "think_tags"),

@@ -32,13 +32,10 @@ from litellm.integrations.custom_logger import CustomLogger
 from litellm.types.utils import EmbeddingResponse
 
 from litellm_providers import cost
+from litellm_providers.embeddings import embedding_response_from_json
 from litellm_providers.providers import PROVIDERS
-from litellm_providers.translate import (
-    MAX_STATED_COST_USD,
-    UnreadableAnswer,
-    embedding_response_from_json,
-    response_cost_from_headers,
-)
+from litellm_providers.readable import UnreadableAnswer
+from litellm_providers.response_headers import MAX_STATED_COST_USD, response_cost_from_headers
 from tests.conftest import SENTINEL_KEYS
 
 GATEWAY = PROVIDERS["syncropic"]

@@ -338,7 +338,7 @@ def test_every_chunk_of_a_stream_carries_the_same_created(emulator: Emulator, mo
 
 
 def test_provider_chunks_with_drifting_created_become_one_value() -> None:
-    from litellm_providers.translate import StreamTranslator
+    from litellm_providers.streaming import StreamTranslator
 
     translator = StreamTranslator(PROVIDERS["synthetic"], "m", "none", False)
     out = []

@@ -18,8 +18,8 @@ from litellm.types.utils import SearchProviders
 import litellm_providers
 from litellm_providers.emulator import Emulator
 from litellm_providers.providers import PROVIDERS
+from litellm_providers.readable import UnreadableAnswer
 from litellm_providers.search_results import read_search_answer, results_table
-from litellm_providers.translate import UnreadableAnswer
 from tests.conftest import SENTINEL_KEYS
 
 ENDPOINT = PROVIDERS["synthetic"].search

@@ -7,7 +7,8 @@ from typing import Any
 import litellm
 
 from litellm_providers.providers import PROVIDERS
-from litellm_providers.translate import StreamTranslator, build_request, model_response_from_json
+from litellm_providers.streaming import StreamTranslator
+from litellm_providers.translate import build_request, model_response_from_json
 
 
 def _chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> dict[str, Any]:
