@@ -4,8 +4,8 @@ A ``ProviderHandler`` is LiteLLM's ``CustomLLM`` for one ``ProviderSpec``. HTTP 
 the ``openai`` SDK (connection pooling, SSE decoding, timeouts) on ``transport.clients``; a call is one
 ``Call`` (``call.py``) of one ``Operation`` (``operations.py``: chat completions, embeddings, text
 completions, the quotas read, the live model list, web search); the translation is in ``translate.py``
-and ``streaming.py``; a failure becomes a LiteLLM exception in ``failures.py``; retries are ``retries.py``'s. Sync and async
-differ only in the loops that move bytes.
+and ``streaming.py``; a failure becomes a LiteLLM exception in ``failures.py``; retries are
+``retries.py``'s. Sync and async differ only in the loops that move bytes.
 """
 
 from __future__ import annotations
