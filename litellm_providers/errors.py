@@ -37,13 +37,10 @@ when a provider echoes it back (``redact``).
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import json
 import math
 import re
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -51,7 +48,13 @@ from litellm import exceptions as litellm_exceptions
 
 from litellm_providers.catalog import ModelEntry, active_models
 from litellm_providers.compat import TIMEOUT_TYPES
-from litellm_providers.limits import load_json
+from litellm_providers.error_answers import (
+    ErrorBody,
+    describe_body,
+    redact_headers,
+    retry_after_from_headers,
+)
+from litellm_providers.error_answers import redact as redact  # callers redact with the builders' rule
 from litellm_providers.provider import ErrorClassName, ProviderSpec
 from litellm_providers.quota import exhausted_from_header
 
@@ -81,112 +84,7 @@ _CONTEXT_CODES = frozenset({"context_length_exceeded", "context_window_exceeded"
 _CONTEXT_PHRASES = re.compile(
     r"context (length|window)|maximum context|too many tokens|prompt is too long", re.I
 )
-_SNIPPET = 200  # of a body that is not the expected JSON, of a code or a request id
-_MESSAGE_LIMIT = 2000  # of the provider's own message: whole in practice, bounded against a runaway
 UNUSABLE_ANSWER_STATUS = 502
-
-
-@dataclass(frozen=True)
-class ErrorBody:
-    """What an error answer said, read defensively: any field may be missing, the body may not be JSON."""
-
-    message: str
-    code: str | None = None
-    request_id: str | None = None
-    retry_after_seconds: float | None = None
-
-    @classmethod
-    def parse(cls, body: bytes | str, content_type: str = "") -> ErrorBody:
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-        try:
-            data: Any = load_json(text)
-        except ValueError:
-            data = None
-        return cls.from_json(data, text, content_type)
-
-    @classmethod
-    def from_json(cls, data: Any, text: str = "", content_type: str = "") -> ErrorBody:
-        error = data.get("error") if isinstance(data, dict) else None
-        if isinstance(error, str):
-            return cls(message=_snippet(error, _MESSAGE_LIMIT))
-        if not isinstance(error, dict):
-            if isinstance(data, dict) and isinstance(data.get("message"), str):
-                error = data
-            elif data is not None and not text:
-                return cls(message=_snippet(json.dumps(data, default=str)))
-            else:
-                return cls(message=describe_body(text, content_type))
-        code = error.get("code") or error.get("type")
-        retry = error.get("retry_after_seconds")
-        return cls(
-            message=_snippet(str(error.get("message") or "no message"), _MESSAGE_LIMIT),
-            code=_snippet(str(code)) if code is not None else None,
-            request_id=_snippet(str(error["request_id"])) if error.get("request_id") is not None else None,
-            retry_after_seconds=_seconds(retry),
-        )
-
-
-def _snippet(text: str, limit: int = _SNIPPET) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _seconds(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    seconds = float(value)
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
-
-
-# An HTML or XML tag (a name, then attributes after a space) or a comment / doctype, not any text between
-# "<" and ">": a body such as "<<key=...>>" or "a < b > c" stays readable.
-_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<![^<>]*>")
-# The userinfo of a URL ("user:password@"), which an api_base may carry and httpx repeats in its errors.
-_URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+@")
-
-
-def describe_body(text: str, content_type: str) -> str:
-    """A short, tag-free description of a body that is not the JSON the package expected."""
-    stripped = " ".join(_TAG.sub(" ", text).split())
-    kind = content_type.split(";")[0].strip() or "unknown content type"
-    if not stripped:
-        return f"empty body ({kind})"
-    try:
-        load_json(text)
-    except ValueError:
-        return f"non-JSON body ({kind}): {stripped[:_SNIPPET]}"
-    return f"JSON body ({kind}): {stripped[:_SNIPPET]}"
-
-
-def redact(text: str, secret: str | None) -> str:
-    """``text`` without the API key and without any password or user name written into a URL."""
-    if secret and len(secret) >= 4:
-        text = text.replace(secret, "***")
-    return _URL_USERINFO.sub("***@", text)
-
-
-def _redact_headers(headers: Mapping[str, str], secret: str | None) -> dict[str, str]:
-    return {name.lower(): redact(str(value), secret) for name, value in headers.items()}
-
-
-def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
-    """Seconds a ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date) header asks for."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    try:
-        return _seconds(float(lowered["retry-after-ms"]) / 1000)
-    except (KeyError, ValueError):
-        pass
-    raw = lowered.get("retry-after")
-    if raw is None:
-        return None
-    try:
-        return _seconds(float(raw))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0) if when.tzinfo is not None else None
 
 
 def is_transient(error: BaseException) -> bool:
@@ -215,7 +113,7 @@ def provider_error(
     ``no_key_sent``: the call went out keyless (a provider's anonymous tier). A 401 or 402 then most
     likely means the caller forgot the key, which the message says, naming the variable.
     """
-    lowered = _redact_headers(headers, secret)
+    lowered = redact_headers(headers, secret)
     parsed = ErrorBody.parse(body, lowered.get("content-type", ""))
     if no_key_sent and status in (401, 402):
         hint = f" (no API key was sent: set {provider.api_key_env} or pass api_key=... to use your key)"
@@ -232,7 +130,7 @@ def stream_error_event(
     ``RateLimitError``), and the status is the one that class stands for; an unknown code is a 500.
     The request id comes from the event or the stream's headers.
     """
-    lowered = _redact_headers(headers, secret)
+    lowered = redact_headers(headers, secret)
     data = {"error": payload} if isinstance(payload, dict | str) else payload
     parsed = ErrorBody.from_json(data)
     body = json.dumps(data, default=str)
@@ -289,7 +187,7 @@ def unusable_answer(
     secret: str | None = None,
 ) -> Exception:
     """The LiteLLM exception for a success status whose body cannot be used (empty, not JSON, ...)."""
-    lowered = _redact_headers(headers, secret)
+    lowered = redact_headers(headers, secret)
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     request_id = _request_id_from_headers(provider, lowered)
     described = describe_body(text, lowered.get("content-type", ""))
