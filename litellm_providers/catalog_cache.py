@@ -215,7 +215,8 @@ def _parse(data: bytes, route: str) -> CachedCatalog:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])[:_SHOWN_CHARS] or "the top level"
-        more = f" (and {error.error_count() - 1} more problems)" if error.error_count() > 1 else ""
+        others = error.error_count() - 1
+        more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
         raise CacheProblem(f"{where}: {first['msg']}{more}") from None
     except RecursionError:
         raise CacheProblem("its JSON is nested too deeply") from None

@@ -66,9 +66,10 @@ def _per_million(value: Any) -> float | None:
 
 def _shown(number: float) -> str:
     try:
-        return f"{float(number):.6g}"
+        value = float(number)
     except OverflowError:  # an int past float's range
         return "a number over 1e308"
+    return f"{int(value):,}" if value.is_integer() and abs(value) < 1e15 else f"{value:.6g}"
 
 
 class LivePricing(BaseModel):
