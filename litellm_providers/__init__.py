@@ -20,19 +20,25 @@ if TYPE_CHECKING:
 
 
 def quotas(
-    provider: str = "synthetic", api_key: str | None = None, api_base: str | None = None
+    provider: str = "synthetic",
+    api_key: str | None = None,
+    api_base: str | None = None,
+    *,
+    timeout: float | None = 30.0,
 ) -> QuotaSnapshot:
     """What is left of the subscription: every window the provider reports (``QuotaSnapshot``).
 
     ``api_key`` and ``api_base`` default as for a call (``SYNTHETIC_API_KEY``, ``SYNTHETIC_API_BASE``);
-    the quotas endpoint sits at the origin of the API base. Failures raise LiteLLM's exceptions, as a
-    call's do; a provider that publishes no quotas raises ``ValueError``.
+    the quotas endpoint sits at the origin of the API base. ``timeout`` means what a call's does: the
+    seconds the whole read may take, answer included (an ``httpx.Timeout`` sets its parts). Failures
+    raise LiteLLM's exceptions, as a call's do; a provider that publishes no quotas raises
+    ``ValueError``.
     """
     from litellm_providers.registration import HANDLERS
 
     if provider not in HANDLERS:
         raise ValueError(f"unknown provider {provider!r}; one of {', '.join(sorted(HANDLERS))}")
-    return HANDLERS[provider].quotas(api_key=api_key, api_base=api_base)
+    return HANDLERS[provider].quotas(api_key=api_key, api_base=api_base, timeout=timeout)
 
 
 def __getattr__(name: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
@@ -18,51 +19,92 @@ from litellm_providers.providers import PROVIDERS
 _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
 
 
+TABLE_WIDTH = 100
+"""The widest line ``models`` prints: a terminal's default, with room to spare."""
+# One letter per capability, explained under the table: words would not fit 100 columns.
+_CAPABILITY_LETTERS = (
+    ("T", "tools"),
+    ("J", "structured output (json)"),
+    ("R", "reasoning"),
+    ("V", "vision"),
+    ("E", "embeddings"),
+    ("A", "served to the anonymous tier"),
+)
+
+
 def _price(value: float | None) -> str:
     return "—" if value is None else f"${value:.2f}"
 
 
-def _number(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
+def _tokens(value: int | None) -> str:
+    """``128k``, ``1M``: a window at a glance. Windows are written in decimal or binary thousands
+    (128,000 and 131,072 both read 128k, as the providers write them); others are rounded."""
+    if value is None:
+        return "—"
+    for unit, suffix in ((1_000_000, "M"), (1024 * 1024, "M"), (1000, "k"), (1024, "k")):
+        if value >= unit and value % unit == 0:
+            return f"{value // unit}{suffix}"
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.3g}M"
+    return f"{round(value / 1000)}k" if value >= 1000 else str(value)
 
 
 def _capabilities(entry: ModelEntry) -> str:
     flags = {
-        "stream": entry.streaming,
-        "tools": entry.tools,
-        "parallel": entry.parallel_tool_calls,
-        "json": entry.structured_output,
-        "reasoning": entry.reasoning,
-        "vision": entry.vision,
-        "embedding": entry.mode == "embedding",
-        "retired": entry.retired,
+        "T": entry.tools,
+        "J": entry.structured_output,
+        "R": entry.reasoning,
+        "V": entry.vision,
+        "E": entry.mode == "embedding",
+        "A": entry.admits("anonymous"),
     }
-    return ",".join(name for name, on in flags.items() if on)
+    return " ".join(letter for letter, on in flags.items() if on)
 
 
-def models_table(catalogs: Mapping[str, Mapping[str, ModelEntry]]) -> str:
-    header = ("model", "context", "max output", "in $/1M", "out $/1M", "tier", "capabilities")
-    rows: list[tuple[str, ...]] = [header]
+def models_table(catalogs: Mapping[str, Mapping[str, ModelEntry]], *, include_retired: bool = False) -> str:
+    """The catalog in at most ``TABLE_WIDTH`` columns: current models first, retired ones only if asked.
+
+    A model whose name does not leave room for its figures gets a line of its own, the figures under it.
+    """
+    header = ("model", "context", "max out", "in $/1M", "out $/1M", "caps")
+    current: list[tuple[str, ...]] = []
+    retired: list[tuple[str, ...]] = []
     for route, models in catalogs.items():
         for name in models:
             entry = resolved(models, name)
             label = f"{route}/{name}" + (f" → {entry.alias_of}" if entry.alias_of else "")
-            rows.append(
-                (
-                    label,
-                    _number(entry.context_window),
-                    _number(entry.max_output_tokens),
-                    _price(entry.input_usd_per_million),
-                    _price(entry.output_usd_per_million),
-                    entry.tier or "—",
-                    _capabilities(entry),
-                )
+            row = (
+                label,
+                _tokens(entry.context_window),
+                _tokens(entry.max_output_tokens),
+                _price(entry.input_usd_per_million),
+                _price(entry.output_usd_per_million),
+                _capabilities(entry),
             )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
+            (retired if entry.retired else current).append(row)
+    rows = current + (retired if include_retired else [])
+    figures = [max(len(row[i]) for row in [header, *rows]) for i in range(1, len(header))]
+    room = TABLE_WIDTH - sum(width + 2 for width in figures)
+    name_width = min(max(len(row[0]) for row in [header, *rows]), room)
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [row[0].ljust(name_width)] + [
+            cell.rjust(width) if i < 4 else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row[1:], figures, strict=True))
+        ]
+        if len(row[0]) > name_width:  # the name alone, then its figures under it
+            return row[0] + "\n" + line(("", *row[1:]))
+        return "  ".join(cells).rstrip()
+
+    lines = [line(header), "  ".join("-" * width for width in [name_width, *figures])]
+    lines += [line(row) for row in current]
+    if include_retired and retired:
+        lines += ["", "retired (gone from the provider's lineup; kept so old configs keep their prices):"]
+        lines += [line(row) for row in retired]
+    legend = ", ".join(f"{letter} {meaning}" for letter, meaning in _CAPABILITY_LETTERS)
+    lines += ["", *textwrap.wrap(f"caps: {legend}.", TABLE_WIDTH)]
+    if retired and not include_retired:
+        lines.append(f"{len(retired)} retired models not shown (--all shows them).")
     return "\n".join(lines)
 
 
@@ -118,11 +160,17 @@ def print_quotas(route: str, api_base: str | None, out: TextIO | None = None) ->
 
     write = (out or sys.stdout).write
     try:
-        snapshot = litellm_providers.quotas(route, api_base=api_base)
+        # A time the answer writes without a timezone is read as UTC (quota.UtcDatetime), so the table
+        # can always say how long is left; quotas_table itself never raises on what the answer holds.
+        table = quotas_table(litellm_providers.quotas(route, api_base=api_base))
     except Exception as error:  # LiteLLM's exceptions: their message names provider, status and cause
-        write(f"{route}: no quotas: {error}\n")
+        # One line: the first of the message, which for any exception is what went wrong (a message
+        # LiteLLM built around a Python error goes on with the traceback).
+        lines = str(error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        write(f"{route}: no quotas: {reason}\n")
         return 1
-    write(quotas_table(snapshot) + "\n")
+    write(table + "\n")
     return 0
 
 
@@ -131,13 +179,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     models = commands.add_parser("models", help="print the model catalog as a table")
     models.add_argument("--provider", choices=sorted(PROVIDERS), help="only this provider")
+    models.add_argument("--all", action="store_true", help="also list the models a provider has retired")
+    listing = sorted(r for r, spec in PROVIDERS.items() if spec.models_path)
     models.add_argument(
         "--refresh",
         nargs="?",
         const="",
-        choices=["", *sorted(r for r, spec in PROVIDERS.items() if spec.models_path)],
         metavar="PROVIDER",
-        help="first read the providers' live model lists (all that publish one, or PROVIDER) and cache them",
+        help="first read the providers' live model lists (all that publish one, or PROVIDER: "
+        f"{', '.join(listing)}) and cache them",
     )
     demo = commands.add_parser(
         "demo", help="stream one answer per provider from the bundled emulator (offline)"
@@ -154,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     emulate.add_argument("--host", default="127.0.0.1")
     emulate.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)
+    if args.command == "models" and args.refresh and args.refresh not in listing:
+        parser.error(f"--refresh: {args.refresh!r} publishes no model list; one of {', '.join(listing)}")
 
     if args.command == "models":
         from litellm_providers.catalog_cache import read_fresh_cache
@@ -163,10 +215,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.refresh is not None:
             targets = [args.refresh] if args.refresh else [r for r in routes if PROVIDERS[r].models_path]
             for route in targets:
+                spec = PROVIDERS[route]
+                # A refresh may take up to its deadline per provider: say what is being waited on.
+                where = spec.api_base(None) + str(spec.models_path)
+                print(f"{route}: reading the live model list from {where} ...", file=sys.stderr, flush=True)
                 print(refresh_catalog(route, register=False).summary())
             print()
         catalogs = {route: read_fresh_cache(route) or active_models(route) for route in routes}
-        print(models_table(catalogs))
+        print(models_table(catalogs, include_retired=args.all))
         return 0
     if args.command == "demo":
         return run_demo(args.prompt)
@@ -174,7 +230,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return print_quotas(args.provider, args.api_base)
     from litellm_providers.emulator import serve
 
-    serve(args.host, args.port)
+    try:
+        serve(args.host, args.port)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        reason = error.strerror or error
+        print(
+            f"litellm-providers emulate: cannot listen on {args.host}:{args.port} ({reason}); "
+            "pick another with --port",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -49,9 +49,11 @@ from typing import Any
 import httpx
 from litellm import exceptions as litellm_exceptions
 
+from litellm_providers.catalog import ModelEntry, active_models
 from litellm_providers.compat import TIMEOUT_TYPES
+from litellm_providers.limits import load_json
 from litellm_providers.provider import ErrorClassName, ProviderSpec
-from litellm_providers.quota import describe_exhausted, snapshot_from_header
+from litellm_providers.quota import exhausted_from_header
 
 _BY_STATUS: dict[int, ErrorClassName] = {
     400: "BadRequestError",
@@ -97,7 +99,7 @@ class ErrorBody:
     def parse(cls, body: bytes | str, content_type: str = "") -> ErrorBody:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         try:
-            data: Any = json.loads(text)
+            data: Any = load_json(text)
         except ValueError:
             data = None
         return cls.from_json(data, text, content_type)
@@ -149,7 +151,7 @@ def describe_body(text: str, content_type: str) -> str:
     if not stripped:
         return f"empty body ({kind})"
     try:
-        json.loads(text)
+        load_json(text)
     except ValueError:
         return f"non-JSON body ({kind}): {stripped[:_SNIPPET]}"
     return f"JSON body ({kind}): {stripped[:_SNIPPET]}"
@@ -338,6 +340,35 @@ def transport_error(
     return _annotate(error, None, request_id, None, transient)
 
 
+def redirect_refused(
+    provider: ProviderSpec,
+    model: str,
+    status: int,
+    location: str,
+    base_url: str,
+    secret: str | None = None,
+) -> Exception:
+    """The LiteLLM exception for a redirect to another origin, which the transport does not follow.
+
+    Following it would send the prompt (307/308 re-send the body) and any key in the caller's headers to
+    that host. Not transient: the same request gets the same redirect.
+    """
+    message = redact(
+        f"{provider.display_name} returned HTTP {status}, a redirect from {base_url} to another origin "
+        f"({location}); not followed, since it would carry the request and its credentials there. If the "
+        "provider has moved, set api_base to the new address.",
+        secret,
+    )
+    error = litellm_exceptions.APIError(
+        status_code=status,
+        message=message,
+        llm_provider=provider.route,
+        model=model,
+        request=httpx.Request("POST", provider.default_api_base),
+    )
+    return _annotate(error, None, None, None, False)
+
+
 def refused_before_sending(
     provider: ProviderSpec, model: str, problem: str, *, missing_key: bool = False
 ) -> Exception:
@@ -354,14 +385,43 @@ def refused_before_sending(
     return _annotate(error, None, None, None, False)
 
 
+def refuse_keyless_call(
+    provider: ProviderSpec, model: str, api_key: str | None, entry: ModelEntry | None
+) -> None:
+    """Refuse, before sending, a call with no key to a model the provider's anonymous tier does not serve.
+
+    A provider with ``anonymous_access`` serves keyless calls only for the models whose catalog tier
+    admits its ``anonymous_tier``; any other would be sent for a certain 402. A model the catalog does
+    not know, or whose tier it does not know, is sent: the provider decides.
+    """
+    if api_key or not provider.anonymous_access or entry is None or entry.tier is None:
+        return
+    if entry.admits(provider.anonymous_tier):
+        return
+    served = sorted(
+        name for name, known in active_models(provider.route).items() if known.admits(provider.anonymous_tier)
+    )
+    raise refused_before_sending(
+        provider,
+        model,
+        f"no API key, and {provider.route}/{model} is not served without one (catalog tier: {entry.tier}; "
+        f"keyless calls reach only {', '.join(served) or 'no model'}). Pass api_key=... or set the "
+        f"{provider.api_key_env} environment variable.",
+        missing_key=True,
+    )
+
+
 def _exhausted_quota(
     provider: ProviderSpec, class_name: ErrorClassName | None, lowered: Mapping[str, str]
 ) -> str | None:
-    """For a refusal for quota, which window ran out and when it renews, from the provider's header."""
+    """For a refusal for quota, which window ran out and when it renews, from the provider's header.
+
+    Only a hint added to the message: a header that cannot be read or described leaves the error as
+    its status and code made it (``exhausted_from_header`` never raises; it logs a warning).
+    """
     if provider.quotas_header is None or class_name not in ("RateLimitError", "PaymentRequiredError"):
         return None
-    snapshot = snapshot_from_header(lowered.get(provider.quotas_header.lower()))
-    return describe_exhausted(snapshot) if snapshot is not None else None
+    return exhausted_from_header(lowered.get(provider.quotas_header.lower()))
 
 
 def bad_caller_input(

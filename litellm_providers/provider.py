@@ -51,7 +51,8 @@ COMMON_CHAT_PARAMS: frozenset[str] = frozenset(
 TOOL_PARAMS: frozenset[str] = frozenset({"tools", "tool_choice"})
 PARALLEL_TOOL_PARAMS: frozenset[str] = frozenset({"parallel_tool_calls"})
 STRUCTURED_OUTPUT_PARAMS: frozenset[str] = frozenset({"response_format"})
-REASONING_PARAMS: frozenset[str] = frozenset({"reasoning_effort"})
+# Anthropic ``thinking`` asks for reasoning too; the package turns it into an effort (effort.py).
+REASONING_PARAMS: frozenset[str] = frozenset({"reasoning_effort", "thinking"})
 
 
 @dataclass(frozen=True)

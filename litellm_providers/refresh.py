@@ -26,18 +26,17 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from litellm_providers.catalog import MAX_LIVE_MODELS, PER_MILLION, ModelEntry, bundled_catalog
 from litellm_providers.catalog_cache import write_cache
-from litellm_providers.errors import redact
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
 logger = logging.getLogger("litellm_providers")
 
-_FETCH_TIMEOUT_SECONDS = 15.0
+FETCH_TIMEOUT_SECONDS = 15.0
+"""The whole refresh's deadline per provider, answer included (a list that drips is cut there)."""
 _TOOL_FEATURES = frozenset({"tools", "tool_calling", "function_calling"})
 _STRUCTURED_FEATURES = frozenset({"json_mode", "structured_outputs", "response_format", "json_schema"})
 
@@ -249,29 +248,40 @@ def parse_live_list(route: str, payload: Any) -> tuple[dict[str, ModelEntry], li
     return merged, list(added), skipped
 
 
-def fetch_live_list(provider: ProviderSpec, api_key: str | None, api_base: str | None) -> Any:
+def fetch_live_list(
+    provider: ProviderSpec,
+    api_key: str | None,
+    api_base: str | None,
+    timeout: float | None = FETCH_TIMEOUT_SECONDS,
+) -> Any:
+    """The provider's live list as JSON, read on the package's one transport (``core``): the same client,
+    key redaction, redirect policy, error mapping as a call, a deadline over the whole read and a bound
+    on the answer's size. Raises ``ValueError`` with a one-line reason (no key in it) on any failure."""
     if provider.models_path is None:
         raise ValueError(f"{provider.display_name} publishes no model list")
-    key = provider.api_key(api_key)
-    if not key:
-        raise ValueError(f"no API key (set {provider.api_key_env})")
-    url = provider.api_base(api_base) + provider.models_path
+    import openai
+
+    from litellm_providers.registration import HANDLERS
+
     try:
-        response = httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=_FETCH_TIMEOUT_SECONDS)
-    except httpx.HTTPError as error:
-        raise ValueError(redact(f"could not reach {url} ({type(error).__name__})", key)) from None
-    if response.status_code in (401, 403):
-        raise ValueError(f"the key was refused (HTTP {response.status_code}) at {url}")
-    if response.status_code != 200:
-        raise ValueError(f"HTTP {response.status_code} from {url}")
-    try:
-        return response.json()
-    except ValueError:
-        raise ValueError(f"{url} did not answer with JSON") from None
+        return HANDLERS[provider.route].live_models(api_key=api_key, api_base=api_base, timeout=timeout)
+    except openai.APIError as error:  # every LiteLLM exception derives from it
+        raise ValueError(_one_line(str(error))) from None
+
+
+def _one_line(message: str) -> str:
+    # LiteLLM prefixes its class path ("litellm.RateLimitError: ..."); the reason is what follows.
+    text = " ".join(message.split())
+    return text.split(": ", 1)[1] if text.startswith("litellm.") and ": " in text else text
 
 
 def refresh_catalog(
-    route: str, api_key: str | None = None, api_base: str | None = None, *, register: bool = True
+    route: str,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    *,
+    register: bool = True,
+    timeout: float | None = FETCH_TIMEOUT_SECONDS,
 ) -> RefreshResult:
     """Read the provider's live list, merge it over the bundled catalog, cache it, register it.
 
@@ -282,7 +292,7 @@ def refresh_catalog(
     result = RefreshResult(route)
     try:
         result.models, result.added, result.skipped = parse_live_list(
-            route, fetch_live_list(provider, api_key, api_base)
+            route, fetch_live_list(provider, api_key, api_base, timeout)
         )
     except ValueError as error:
         result.error = str(error)

@@ -10,16 +10,22 @@ a test (``tests/unit/test_litellm_seams.py``) that fails loudly when a LiteLLM u
 * ``litellm.completion_cost(response)`` prices a response from the catalog even when the provider
   stated the cost (the Syncropel gateway's ``X-Syncropic-Cost-Cents``). LiteLLM's own logging already
   prefers a stated cost (``llm_provider-x-litellm-response-cost``); the public function is wrapped to
-  prefer it the same way for this package's responses.
+  prefer it the same way for this package's responses. It, and ``litellm.response_cost_calculator``
+  that LiteLLM's logging prices every call with, also warn where the figure is no cost: a stated cost
+  that was refused, or a catalogued model with no price, which LiteLLM would report as free (``cost.py``).
 * ``litellm.get_supported_openai_params`` answers a custom provider with a generic OpenAI list. It is
   wrapped so the answer for these routes comes from the catalog; LiteLLM's own parameter check
   (``UnsupportedParamsError``, ``drop_params``, ``allowed_openai_params``) then enforces it, exactly
   as for a built-in provider. LiteLLM's generic mapping that follows the check would drop
-  ``reasoning_effort``, so ``get_optional_params`` is wrapped to keep an effort the check allowed.
-* LiteLLM's stream wrapper builds the last chunk of a stream (the one carrying ``finish_reason``)
-  itself, stamped with the local time of the stream's start, while the handler's chunks carry the
-  provider's ``created``. ``CustomStreamWrapper.finish_reason_handler`` is wrapped so that chunk
-  carries the stream's own ``created``: one value per stream, as OpenAI streams have.
+  ``reasoning_effort`` and ``thinking``; ``add_provider_specific_params_to_optional_params``, which
+  every ``get_optional_params`` call goes through after it, is wrapped to keep what the check allowed.
+* LiteLLM's ``/v1/messages`` adapter turns Anthropic ``thinking`` into a bare ``reasoning_effort``,
+  which a model lacking that effort must refuse. Its ``_translate_thinking_to_openai`` is wrapped so
+  that for these routes ``thinking`` reaches the handler, which maps it to an effort the model takes.
+* LiteLLM's stream wrapper builds some chunks itself (the one carrying ``finish_reason``, the usage
+  chunk of ``stream_options.include_usage``), stamped with the local time, while the handler's chunks
+  carry the provider's ``created``. ``CustomStreamWrapper.model_response_creator`` is wrapped so they
+  carry the stream's own ``created``: one value per stream, as OpenAI streams have.
 * ``litellm.embedding`` refuses every OpenAI embedding parameter (``dimensions``, ``encoding_format``)
   for a provider outside its OpenAI-compatible list, which these routes had to leave (see the first
   point). ``litellm.main.get_optional_params_embeddings`` is wrapped so these routes pass them as OpenAI
@@ -36,6 +42,7 @@ a test (``tests/unit/test_litellm_seams.py``) that fails loudly when a LiteLLM u
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import threading
@@ -56,8 +63,10 @@ from litellm.utils import ProviderConfigManager
 from litellm_providers.catalog import active_models, litellm_model_cost, model_entry, set_active_models
 from litellm_providers.catalog_cache import read_fresh_cache
 from litellm_providers.core import ProviderHandler, settled_failure
+from litellm_providers.cost import carry_provider_headers, route_of, warn_where_the_cost_is_no_cost
+from litellm_providers.cost import provider_stated_cost as provider_stated_cost  # the CLI's import
 from litellm_providers.cost_map import write_catalog_entries
-from litellm_providers.provider import ProviderSpec
+from litellm_providers.provider import REASONING_PARAMS, ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
 logger = logging.getLogger("litellm_providers")
@@ -96,11 +105,14 @@ def register() -> None:
             register_catalog(handler.provider)
         _custom_llm_setup()
         _install_supported_params()
+        _install_reasoning_params_kept()
+        _install_anthropic_thinking_kept()
         _install_provider_config()
         _install_completion_cost()
         _install_embedding_params()
         _install_async_retry_wait()
         _install_one_created_per_stream()
+        _install_text_chunks_carry_text()
 
 
 class _TakenOverRouteNotice(logging.Filter):
@@ -227,8 +239,9 @@ def _install_supported_params() -> None:
             request_type=request_type,
             base_model=base_model,
         )
-        if route is not None and found is not None and "reasoning_effort" not in found:
-            found = [*found, "reasoning_effort"]  # the provider decides for a model the catalog does not know
+        if route is not None and found is not None:
+            # The provider decides for a model the catalog does not know.
+            found = [*found, *sorted(REASONING_PARAMS - set(found))]
         return found
 
     get_supported_openai_params.__doc__ = original.__doc__
@@ -237,61 +250,152 @@ def _install_supported_params() -> None:
     for module in (litellm.utils, litellm):
         module.__dict__["get_supported_openai_params"] = get_supported_openai_params
 
+
+def _install_reasoning_params_kept() -> None:
     # LiteLLM checks a custom provider's parameters against the list above, then maps them with its
-    # generic OpenAI-compatible config, whose own list has no reasoning_effort: an effort the check let
-    # through would never reach the handler. It is put back for these routes.
-    mapping: Callable[..., Any] | None = _first_wrap(
-        "get_optional_params",
-        litellm.main.get_optional_params,  # type: ignore[attr-defined]
+    # generic OpenAI-compatible config, whose own list has neither reasoning_effort nor thinking: a
+    # parameter the check let through would never reach the handler. Every caller of
+    # litellm.utils.get_optional_params (litellm.completion, or a test suite that imported it before
+    # register() ran) goes through this helper after the mapping, which reads it from the module's
+    # globals at call time; it puts them back for these routes.
+    original: Callable[..., dict[str, Any]] | None = _first_wrap(
+        "add_provider_specific_params_to_optional_params",
+        litellm.utils.add_provider_specific_params_to_optional_params,
     )
-    if mapping is None:
-        return
-
-    def get_optional_params(*args: Any, **kwargs: Any) -> Any:
-        optional = mapping(*args, **kwargs)
-        effort = kwargs.get("reasoning_effort")
-        route, name = _split_route(str(kwargs.get("model") or ""), kwargs.get("custom_llm_provider"))
-        if route is not None and effort is not None and isinstance(optional, dict):
-            allowed = supported_params(route, name)
-            if allowed is None or "reasoning_effort" in allowed:
-                optional.setdefault("reasoning_effort", effort)
-        return optional
-
-    get_optional_params.__doc__ = mapping.__doc__
-    vars(litellm.main)["get_optional_params"] = get_optional_params
-
-
-_STATED_COST_HEADER = "llm_provider-x-litellm-response-cost"
-
-
-def provider_stated_cost(response: object) -> float | None:
-    """The cost a provider stated for one of this package's responses, if it stated one."""
-    hidden = getattr(response, "_hidden_params", None)
-    if not isinstance(hidden, dict):
-        return None
-    # A cache hit has lost custom_llm_provider, but LiteLLM names the model it was asked for.
-    route = hidden.get("custom_llm_provider") or str(hidden.get("litellm_model_name") or "").split("/")[0]
-    if route not in PROVIDERS:
-        return None
-    stated = (hidden.get("additional_headers") or {}).get(_STATED_COST_HEADER)
-    if stated is None:
-        # A response rebuilt from a stream carries the stated cost on its usage.
-        stated = getattr(getattr(response, "usage", None), "cost", None)
-    return float(stated) if isinstance(stated, int | float | str) else None
-
-
-def _install_completion_cost() -> None:
-    original = _first_wrap("completion_cost", litellm.cost_calculator.completion_cost)
     if original is None:
         return
 
-    def completion_cost(*args: Any, **kwargs: Any) -> float:
-        response = kwargs.get("completion_response", args[0] if args else None)
-        stated = provider_stated_cost(response)
-        return stated if stated is not None else original(*args, **kwargs)
+    def add_provider_specific_params_to_optional_params(
+        optional_params: dict[str, Any],
+        passed_params: dict[str, Any],
+        custom_llm_provider: str,
+        openai_params: list[str],
+        additional_drop_params: list[Any] | None = None,
+    ) -> dict[str, Any]:
+        mapped = original(
+            optional_params=optional_params,
+            passed_params=passed_params,
+            custom_llm_provider=custom_llm_provider,
+            openai_params=openai_params,
+            additional_drop_params=additional_drop_params,
+        )
+        route, name = _split_route(str(passed_params.get("model") or ""), custom_llm_provider)
+        if route is None or not isinstance(mapped, dict):
+            return mapped
+        allowed = supported_params(route, name)  # None: a model the catalog does not know takes both
+        dropped = {param for param in additional_drop_params or () if isinstance(param, str)}
+        for param in sorted(REASONING_PARAMS - dropped):
+            value = passed_params.get(param)
+            # Not allowed: LiteLLM's check dropped it (drop_params); it would have refused it otherwise.
+            if value is not None and (allowed is None or param in allowed):
+                mapped.setdefault(param, value)
+        return mapped
 
-    completion_cost.__doc__ = original.__doc__
-    litellm.__dict__["completion_cost"] = completion_cost
+    add_provider_specific_params_to_optional_params.__doc__ = original.__doc__
+    litellm.utils.__dict__["add_provider_specific_params_to_optional_params"] = (
+        add_provider_specific_params_to_optional_params
+    )
+
+
+# Where LiteLLM's /v1/messages adapter lives: 1.110 moved it from pass_through/ to messages/.
+_ANTHROPIC_ADAPTER_MODULES = (
+    "litellm.llms.anthropic.messages.adapters.transformation",
+    "litellm.llms.anthropic.pass_through.adapters.transformation",
+)
+
+
+def _anthropic_messages_adapter() -> Any:
+    for name in _ANTHROPIC_ADAPTER_MODULES:
+        try:
+            return importlib.import_module(name).LiteLLMAnthropicMessagesAdapter
+        except (ImportError, AttributeError):
+            continue
+    return None
+
+
+def _install_anthropic_thinking_kept() -> None:
+    # LiteLLM's /v1/messages adapter (Claude Code through the proxy) turns Anthropic `thinking` into a
+    # bare reasoning_effort string before the call reaches the handler, indistinguishable from an effort
+    # the caller named, which a model lacking it must refuse. For these routes `thinking` (and the
+    # effort of adaptive thinking, from output_config) goes on as sent, as it does for a Claude model,
+    # and the handler maps it to an effort the model accepts (effort.py).
+    adapter = _anthropic_messages_adapter()
+    original: Callable[..., Any] | None = (
+        _first_wrap("_translate_thinking_to_openai", adapter._translate_thinking_to_openai)
+        if adapter is not None
+        else None
+    )
+    if original is None:
+        return
+
+    def _translate_thinking_to_openai(
+        self: Any, anthropic_message_request: Any, new_kwargs: Any, **kwargs: Any
+    ) -> None:
+        model = str(new_kwargs.get("model") or "")
+        route, _ = _split_route(model, kwargs.get("custom_llm_provider"))
+        if route is None:
+            original(
+                self, anthropic_message_request=anthropic_message_request, new_kwargs=new_kwargs, **kwargs
+            )
+            return
+        thinking = anthropic_message_request.get("thinking")
+        if thinking:
+            new_kwargs["thinking"] = thinking
+        output_config = anthropic_message_request.get("output_config")
+        if isinstance(output_config, dict) and output_config.get("effort") is not None:
+            new_kwargs["output_config"] = {"effort": output_config["effort"]}
+
+    _translate_thinking_to_openai.__doc__ = original.__doc__
+    adapter._translate_thinking_to_openai = _translate_thinking_to_openai
+
+
+def _install_completion_cost() -> None:
+    # litellm.completion_cost is what callers (and a few LiteLLM helpers) price a response with;
+    # litellm.response_cost_calculator is what LiteLLM's logging prices every call with (callbacks'
+    # response_cost, proxy spend, _hidden_params["response_cost"]). Both warn where the figure is no
+    # cost (cost.py); the public one also prefers a cost the provider stated, as LiteLLM's logging does.
+    original = _first_wrap("completion_cost", litellm.cost_calculator.completion_cost)
+    if original is not None:
+
+        @functools.wraps(original)  # LiteLLM's signature and doc, for callers that inspect them
+        def completion_cost(*args: Any, **kwargs: Any) -> float:
+            response = kwargs.get("completion_response", args[0] if args else None)
+            stated = provider_stated_cost(response)
+            if stated is not None:
+                return stated
+            route = route_of(response)
+            if route is not None and len(args) <= 1 and not kwargs.get("custom_llm_provider"):
+                # A cache hit has lost its provider; LiteLLM would price "claude-haiku-4-5" as Anthropic's.
+                kwargs["custom_llm_provider"] = route
+            warn_where_the_cost_is_no_cost(response, kwargs)
+            return original(*args, **kwargs)
+
+        litellm.__dict__["completion_cost"] = completion_cost
+
+    calculator = _first_wrap("response_cost_calculator", litellm.cost_calculator.response_cost_calculator)
+    if calculator is not None:
+
+        @functools.wraps(calculator)
+        def response_cost_calculator(*args: Any, **kwargs: Any) -> float:
+            if not kwargs.get("cache_hit"):  # a cache hit costs nothing
+                response = kwargs.get("response_object", args[0] if args else None)
+                warn_where_the_cost_is_no_cost(response, kwargs)
+            return calculator(*args, **kwargs)
+
+        litellm.__dict__["response_cost_calculator"] = response_cost_calculator
+
+    # LiteLLM's logging prices a stream from the response it builds of the chunks; that response must
+    # carry the provider's headers as the chunks do, for the figure and the warnings to be the same.
+    builder = _first_wrap("stream_chunk_builder", litellm.stream_chunk_builder)
+    if builder is not None:
+
+        @functools.wraps(builder)
+        def stream_chunk_builder(*args: Any, **kwargs: Any) -> Any:
+            built = builder(*args, **kwargs)
+            carry_provider_headers(built, kwargs.get("chunks", args[0] if args else None))
+            return built
+
+        litellm.__dict__["stream_chunk_builder"] = stream_chunk_builder
 
 
 # What LiteLLM passes its embedding-parameter mapper that is an instruction to itself, not a parameter.
@@ -344,21 +448,22 @@ def _install_async_retry_wait() -> None:
 def _install_one_created_per_stream() -> None:
     # LiteLLM leaves this method unannotated.
     original: Callable[..., Any] | None = _first_wrap(
-        "finish_reason_handler", CustomStreamWrapper.finish_reason_handler
+        "model_response_creator", CustomStreamWrapper.model_response_creator
     )
     if original is None:
         return
 
-    def finish_reason_handler(self: CustomStreamWrapper) -> Any:
-        final = original(self)
+    def model_response_creator(self: CustomStreamWrapper, *args: Any, **kwargs: Any) -> Any:
         if self.custom_llm_provider in PROVIDERS:
-            stamped = [c.created for c in self.chunks if isinstance(getattr(c, "created", None), int)]
-            if stamped:
-                final.created = stamped[0]  # the handler's chunks all carry the stream's one value
-        return final
+            stamped = next((c.created for c in self.chunks if type(getattr(c, "created", None)) is int), None)
+            if stamped is not None:
+                # The handler's chunks all carry the stream's one value; the chunks LiteLLM builds
+                # (the finish chunk, the usage chunk) take self.created, else the local time.
+                self.created = stamped
+        return original(self, *args, **kwargs)
 
-    finish_reason_handler.__doc__ = original.__doc__
-    CustomStreamWrapper.finish_reason_handler = finish_reason_handler  # type: ignore[method-assign]
+    model_response_creator.__doc__ = original.__doc__
+    CustomStreamWrapper.model_response_creator = model_response_creator  # type: ignore[method-assign]
 
 
 def _split_route(model: str, custom_llm_provider: str | None) -> tuple[str | None, str]:
@@ -378,3 +483,30 @@ def registered_handler(route: str) -> Any:
         if item["provider"] == route:
             return item["custom_handler"]
     return None
+
+
+def _install_text_chunks_carry_text() -> None:
+    # LiteLLM turns each chat chunk of a text_completion stream into a legacy completions chunk whose
+    # `text` is the chunk's `content`: None on a reasoning-only chunk and on the closing chunk, where
+    # OpenAI's legacy surface always has a string (a client concatenating `choices[0].text` fails).
+    import litellm.main
+
+    wrapper: Any = litellm.main.TextCompletionStreamWrapper  # type: ignore[attr-defined]
+    original: Callable[..., Any] | None = _first_wrap(
+        "convert_to_text_completion_object", wrapper.convert_to_text_completion_object
+    )
+    if original is None:
+        return
+
+    def convert_to_text_completion_object(self: Any, chunk: Any) -> Any:
+        response = original(self, chunk)
+        # atext_completion builds the wrapper before it knows the provider: the model names the route.
+        route, _ = _split_route(str(self.model or ""), self.custom_llm_provider)
+        if route is not None:
+            for choice in response.get("choices") or []:
+                if choice.get("text") is None:
+                    choice["text"] = ""
+        return response
+
+    convert_to_text_completion_object.__doc__ = original.__doc__
+    wrapper.convert_to_text_completion_object = convert_to_text_completion_object

@@ -7,8 +7,13 @@ the ``ProviderSpec`` and the catalog entry, never from a branch on the provider'
 
 from __future__ import annotations
 
+import array
+import base64
 import copy
 import logging
+import math
+import re
+import sys
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,7 +21,6 @@ from typing import Any
 
 import litellm
 import pydantic
-from litellm.exceptions import UnsupportedParamsError
 from litellm.litellm_core_utils.core_helpers import process_response_headers
 from litellm.types.utils import (
     CompletionTokensDetailsWrapper,
@@ -29,6 +33,7 @@ from litellm.types.utils import (
 )
 
 from litellm_providers.catalog import ModelEntry
+from litellm_providers.effort import ANTHROPIC_REASONING_INPUTS, reasoning_effort_to_send
 from litellm_providers.provider import ProviderSpec, ReasoningFormat
 from litellm_providers.reasoning import (
     PassthroughSplitter,
@@ -233,16 +238,20 @@ def _wire_params(
     provider: ProviderSpec, optional_params: Mapping[str, Any], effort_sent: Any = None
 ) -> dict[str, Any]:
     """The parameters as the provider names them, then ``extra_body``. ``reasoning_effort`` goes as
-    ``reasoning_effort_to_send`` settled it for a chat call, and is left out of other operations."""
+    ``reasoning_effort_to_send`` settled it for a chat call (from Anthropic ``thinking`` too, which has no
+    field on this wire), and is left out of other operations."""
     body: dict[str, Any] = {}
     for key, value in optional_params.items():
-        if key in _NOT_FOR_THE_WIRE or value is None:
+        if key in _NOT_FOR_THE_WIRE or key in ANTHROPIC_REASONING_INPUTS or value is None:
             continue
         if key == "reasoning_effort":
             value = effort_sent
             if value is None:
                 continue
         body[provider.param_renames.get(key, key)] = value
+    if effort_sent is not None and "reasoning_effort" not in optional_params:
+        # The effort came from Anthropic thinking, which is not sent itself.
+        body[provider.param_renames.get("reasoning_effort", "reasoning_effort")] = effort_sent
     extra_body = optional_params.get("extra_body")
     if isinstance(extra_body, Mapping):
         body.update(extra_body)
@@ -295,20 +304,30 @@ def _chat_choice(choice: Any, part: str) -> Any:
     return moved
 
 
-def embedding_response_from_json(model: str, data: Any) -> EmbeddingResponse:
-    """A LiteLLM ``EmbeddingResponse`` from an OpenAI-shaped ``/embeddings`` body."""
+def embedding_response_from_json(model: str, data: Any, sent: Any = None) -> EmbeddingResponse:
+    """A LiteLLM ``EmbeddingResponse`` from an OpenAI-shaped ``/embeddings`` body, or ``UnreadableAnswer``.
+
+    ``sent`` is the input the caller sent (a string, a list of strings, token ids, or a list of those):
+    the answer must hold exactly one vector per input. Each vector's ``index`` (its position when
+    absent) names a distinct input; the vectors come back in input order. A vector is a list of finite
+    numbers, or with ``encoding_format="base64"`` a string of float32 values, which is decoded to check
+    the same; all are of one kind and one length. Anything else is an answer no caller can use: one
+    vector for two inputs would silently pair texts with the wrong vectors.
+    """
     if not isinstance(data, dict):
         raise UnreadableAnswer(f"a body that is {_kind(data)}, not a JSON object")
-    vectors = data.get("data")
-    if not isinstance(vectors, list) or not all(
-        isinstance(item, dict) and isinstance(item.get("embedding"), list | str) for item in vectors
-    ):
-        raise UnreadableAnswer("a body whose 'data' is not a list of embeddings")
+    items = data.get("data")
+    if not isinstance(items, list):
+        raise UnreadableAnswer(f"a body whose 'data' is {_kind(items)}, not a list")
+    expected = _embedding_input_count(sent)
+    if expected is not None and len(items) != expected:
+        raise UnreadableAnswer(f"{len(items)} embedding(s) for {expected} input(s)")
+    vectors = _vectors_in_input_order(items)
     usage = _usage_or_none(data.get("usage")) or {}
     prompt_tokens = usage.get("prompt_tokens") or 0
     return EmbeddingResponse(
         model=data.get("model") if isinstance(data.get("model"), str) else model,
-        data=vectors,
+        data=[{"object": "embedding", "index": i, "embedding": vector} for i, vector in enumerate(vectors)],
         usage=Usage(
             prompt_tokens=prompt_tokens,
             completion_tokens=0,
@@ -317,48 +336,71 @@ def embedding_response_from_json(model: str, data: Any) -> EmbeddingResponse:
     )
 
 
-def reasoning_effort_to_send(
-    provider: ProviderSpec,
-    model: str,
-    entry: ModelEntry | None,
-    optional_params: Mapping[str, Any],
-    drop_params: bool,
-) -> Any:
-    """The ``reasoning_effort`` to put on the wire, None to leave it out, or ``UnsupportedParamsError``.
+def _embedding_input_count(sent: Any) -> int | None:
+    """How many inputs the caller sent, as OpenAI counts them; None when that cannot be told."""
+    if isinstance(sent, str):
+        return 1
+    if not isinstance(sent, list | tuple) or not sent:
+        return None
+    if all(isinstance(item, int) and not isinstance(item, bool) for item in sent):
+        return 1  # one input, already tokenized
+    return len(sent)
 
-    A catalogued model's accepted set is data (``ModelEntry.reasoning_efforts``): a value in it goes
-    unchanged, a value outside it is refused before any request, since the provider would answer 400
-    (left out under ``drop_params``). A model that always reasons has nothing to set: the value is
-    accepted and left out. A model the catalog does not know, or a reasoning model whose set it does not
-    know, gets whatever the caller sent.
-    """
-    effort = optional_params.get("reasoning_effort")
-    if isinstance(effort, Mapping):
-        # LiteLLM's /v1/messages adapter may wrap the effort with an OpenAI Responses reasoning summary,
-        # which chat completions have no field for: the effort itself goes.
-        effort = effort.get("effort")
-    if effort is None or entry is None or effort in entry.reasoning_efforts:
-        return effort
-    name = f"{provider.route}/{provider.catalog_model(model)}"
-    if entry.reasoning and not entry.reasoning_efforts and not entry.always_reasons:
-        # A reasoning model whose accepted set no source gives (yet): the provider decides.
-        return effort
-    if entry.always_reasons:
-        logger.debug("%s always reasons, with no effort control; reasoning_effort=%r not sent", name, effort)
-        return None
-    if drop_params:
-        logger.debug("%s does not take reasoning_effort=%r; dropped (drop_params)", name, effort)
-        return None
-    accepted = ", ".join(entry.reasoning_efforts) if entry.reasoning_efforts else "none (no effort control)"
-    raise UnsupportedParamsError(
-        status_code=400,
-        message=(
-            f"{provider.display_name}: {name} does not accept reasoning_effort={effort!r}; "
-            f"accepted values: {accepted}. Pass drop_params=True to leave it out."
-        ),
-        llm_provider=provider.route,
-        model=name,
-    )
+
+def _vectors_in_input_order(items: list[Any]) -> list[list[float] | str]:
+    by_index: dict[int, tuple[list[float] | str, str]] = {}
+    for position, item in enumerate(items):
+        where = f"data[{position}]"
+        if not isinstance(item, dict):
+            raise UnreadableAnswer(f"{where} that is {_kind(item)}, not an object")
+        index = item.get("index", position)
+        if type(index) is not int or not 0 <= index < len(items):
+            raise UnreadableAnswer(f"{where}.index that is not an input's position (0 to {len(items) - 1})")
+        if index in by_index:
+            raise UnreadableAnswer(f"{where}.index {index}, which an earlier embedding already has")
+        by_index[index] = _readable_vector(where, item.get("embedding"))
+    shapes = sorted({shape for _, shape in by_index.values()})
+    if len(shapes) > 1:
+        raise UnreadableAnswer(f"embeddings of different shapes ({' and '.join(shapes[:2])})")
+    return [by_index[i][0] for i in range(len(items))]
+
+
+def _readable_vector(where: str, vector: Any) -> tuple[list[float] | str, str]:
+    """The vector, and its shape ("768 numbers", "768 base64 float32s") for comparing it with the others."""
+    if isinstance(vector, str):
+        return vector, f"{_base64_float_count(where, vector)} base64 float32s"
+    if not isinstance(vector, list):
+        raise UnreadableAnswer(f"{where}.embedding that is {_kind(vector)}, not a list of numbers")
+    if not vector:
+        raise UnreadableAnswer(f"{where}.embedding that is empty")
+    if not all(_finite_number(x) for x in vector):
+        raise UnreadableAnswer(f"{where}.embedding holding something that is not a finite number")
+    return vector, f"{len(vector)} numbers"
+
+
+def _finite_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float: JSON allows any number of digits
+        return False
+
+
+def _base64_float_count(where: str, vector: str) -> int:
+    """How many float32 values a base64 embedding holds (``encoding_format="base64"``), all finite."""
+    try:
+        raw = base64.b64decode(vector, validate=True)
+    except ValueError:
+        raise UnreadableAnswer(f"{where}.embedding that is a string but not base64") from None
+    if not raw or len(raw) % 4:
+        raise UnreadableAnswer(f"{where}.embedding whose {len(raw)} bytes are not float32 values")
+    values = array.array("f", raw)
+    if sys.byteorder == "big":
+        values.byteswap()  # OpenAI's base64 embeddings are little-endian float32
+    if not all(math.isfinite(x) for x in values):
+        raise UnreadableAnswer(f"{where}.embedding holding a float32 that is not a finite number")
+    return len(values)
 
 
 def wire_messages(provider: ProviderSpec, entry: ModelEntry | None, messages: list[Any]) -> list[Any]:
@@ -402,33 +444,76 @@ def _replayed_reasoning(message: Mapping[str, Any]) -> str | None:
     return None
 
 
+# LiteLLM's slot for a cost the provider stated: its logging, spend tracking and the proxy's
+# x-litellm-response-cost take this figure instead of pricing the call from the catalog.
+STATED_COST_KEY = "llm_provider-x-litellm-response-cost"
+# The most one request can be said to cost, in USD; a stated cost at or above it is a broken header, not a
+# bill. No single request comes near: the gateway's dearest model (claude-sonnet-4-6, $19.50 per 1M output
+# tokens) would have to write some 50M tokens, 250 times its whole 200k-token window, to cost $1,000.
+MAX_STATED_COST_USD = 1000.0
+_HTTP_SPACE = " \t"  # the whitespace HTTP allows around a header's value
+# What a cost header may hold: a plain non-negative decimal (no sign, no nan or inf, no Python-only forms
+# such as "1_000", and ASCII digits only: float() also reads other scripts' digits).
+_PLAIN_DECIMAL = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def hidden_params_from_headers(provider: ProviderSpec, headers: Mapping[str, str]) -> dict[str, Any]:
-    """What the response headers tell LiteLLM: forwarded headers, and the provider's own cost."""
+    """What the response headers tell LiteLLM: forwarded headers, and the provider's own cost.
+
+    The cost is the provider's only when its cost header states a plausible one
+    (``response_cost_from_headers``); otherwise nothing is stated and LiteLLM prices the call from the
+    catalog. An upstream header that would land in LiteLLM's own slot for a stated cost is dropped: only
+    the figure read here may stand there.
+    """
     hidden: dict[str, Any] = {"custom_llm_provider": provider.route}
     forwarded = {name: headers[name] for name in provider.forwarded_headers if name in headers}
-    additional = process_response_headers(dict(headers.items()))
+    additional = {
+        name: value
+        for name, value in process_response_headers(dict(headers.items())).items()
+        if name.lower() != STATED_COST_KEY
+    }
     # LiteLLM's convention: provider headers travel as "llm_provider-<name>", which the proxy returns.
     additional.update({f"llm_provider-{name.lower()}": value for name, value in forwarded.items()})
     hidden["additional_headers"] = additional
     cost = response_cost_from_headers(provider, headers)
     if cost is not None:
         hidden["response_cost"] = cost
-        # LiteLLM's own slot for a provider-stated cost: its logging, spend tracking and the proxy's
-        # x-litellm-response-cost take this figure instead of pricing the call from the catalog.
-        additional["llm_provider-x-litellm-response-cost"] = cost
+        additional[STATED_COST_KEY] = cost
     return hidden
 
 
 def response_cost_from_headers(provider: ProviderSpec, headers: Mapping[str, str]) -> float | None:
+    """The call's cost in USD as the provider's cost header states it: a finite, non-negative figure below
+    ``MAX_STATED_COST_USD``. None when there is no such header or it states no plausible cost
+    (``cost_header_problem`` says why), so that the catalog price stands; never raises."""
+    raw = cost_header_value(provider, headers)
+    if raw is None or cost_header_problem(provider, raw) is not None:
+        return None
+    return float(raw.strip(_HTTP_SPACE)) * provider.cost_header_usd_per_unit + 0.0
+
+
+def cost_header_value(provider: ProviderSpec, headers: Mapping[str, Any]) -> Any:
+    """The provider's cost header as it arrived (any case of its name), or None when it did not."""
     if provider.cost_header is None:
         return None
-    raw = headers.get(provider.cost_header) or headers.get(provider.cost_header.lower())
-    if raw is None:
-        return None
-    try:
-        return float(raw) * provider.cost_header_usd_per_unit
-    except ValueError:
-        return None  # a malformed header must not fail a call that succeeded; the catalog price stands
+    wanted = provider.cost_header.lower()
+    for name, value in headers.items():
+        if isinstance(name, str) and name.lower() == wanted:
+            return value
+    return None
+
+
+def cost_header_problem(provider: ProviderSpec, raw: Any) -> str | None:
+    """Why a cost header's value is not a cost to believe (without quoting it), or None if it is one."""
+    text = raw.strip(_HTTP_SPACE) if isinstance(raw, str) else ""
+    if not text:
+        return "is empty"
+    if not _PLAIN_DECIMAL.fullmatch(text):
+        return "is not a non-negative decimal number"
+    usd = float(text) * provider.cost_header_usd_per_unit
+    if not usd < MAX_STATED_COST_USD:  # also catches a figure that overflows to inf
+        return f"states ${MAX_STATED_COST_USD:,.0f} or more for one request (the bound)"
+    return None
 
 
 def _reasoning_field(message: Mapping[str, Any]) -> str | None:

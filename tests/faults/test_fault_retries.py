@@ -1,7 +1,7 @@
 """``num_retries`` on these routes: transient faults are retried with backoff and Retry-After, within
 the call's timeout; faults that would fail again (400, 401, 402, 403, 404, context window) never are.
 
-How it works (``litellm_providers/core.py``): LiteLLM hands the handler ``num_retries`` as
+How it works (``litellm_providers/retries.py``): LiteLLM hands the handler ``num_retries`` as
 ``max_retries``; the handler retries what ``errors.is_transient`` says may pass (429, 408, 5xx, lost
 connections, a 200 with no usable answer), waiting what the provider asked (``Retry-After``) or an
 exponential backoff with jitter (about 0.5 s, 1 s, 2 s, ... at most 8 s), and never past the call's

@@ -23,7 +23,7 @@ from typing import Any
 import litellm
 import pytest
 
-from litellm_providers import core
+from litellm_providers import retries, transport
 from litellm_providers.compat import HTTP_LIBRARIES, RESPONSE_NOT_READ
 from litellm_providers.emulator import FAULTS, Emulator
 from litellm_providers.registration import HANDLERS
@@ -204,9 +204,9 @@ def test_handler_objects_show_no_key(emulator: Emulator) -> None:
     # Use every route with the fresh key first, so the client pool holds clients for it.
     for route in MODELS:
         assert _call(route, emulator.base_url(route), "Hello", False, False, api_key=FRESH_KEY) is None
-    texts = [repr(litellm.custom_provider_map), repr(core._clients), repr(vars(core._clients))]
-    texts += [repr(core._settled), repr(vars(core._settled))]
-    texts += [repr(core._redact_http_logs), repr(vars(core._redact_http_logs))]
+    texts = [repr(litellm.custom_provider_map), repr(transport.clients), repr(vars(transport.clients))]
+    texts += [repr(retries._settled), repr(vars(retries._settled))]
+    texts += [repr(transport.redact_http_logs), repr(vars(transport.redact_http_logs))]
     for handler in HANDLERS.values():
         texts += [repr(handler), str(handler), repr(vars(handler))]
     assert_no_key(texts, "a handler object")

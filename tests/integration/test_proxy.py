@@ -174,6 +174,14 @@ def test_text_completions_through_the_proxy(proxy: Proxy, emulator: Emulator) ->
     assert sent["endpoint"] == "/completions" and sent["body"]["prompt"] == "Name a colour"
 
 
+def test_streamed_text_completions_through_the_proxy_carry_text_on_every_chunk(proxy: Proxy) -> None:
+    # A plain OpenAI client concatenating choices[0].text: the first chunk carries only reasoning.
+    stream = proxy.client().completions.create(model="deepseek-r1", prompt="Name a colour", stream=True)
+    texts = [chunk.choices[0].text for chunk in stream if chunk.choices]
+    assert texts and all(isinstance(text, str) for text in texts)
+    assert "".join(texts) == "You asked: Name a colour"
+
+
 @pytest.mark.parametrize(
     ("model", "price"), [("glm-4.7", (0.45e-6, 2.19e-6)), ("syn-large-text", (0.6e-6, 1.2e-6))]
 )

@@ -238,13 +238,27 @@ def test_keyless_stream_and_async_on_the_anonymous_tier(
     assert all("authorization" not in headers for headers in sent_headers)
 
 
-@pytest.mark.vcr
 @pytest.mark.usefixtures("no_key")
-def test_keyless_call_to_a_paid_model_gets_the_gateways_subscription_required(
+def test_keyless_call_to_a_paid_model_is_refused_before_sending(
     recorded_base: Any, sent_headers: list[Mapping[str, str]]
 ) -> None:
+    # claude-haiku-4-5 is "Paid": the anonymous tier would answer 402 subscription_required.
+    with pytest.raises(litellm.exceptions.AuthenticationError, match="SYNCROPEL_API_KEY") as caught:
+        _call(recorded_base)
+    assert "no API key" in str(caught.value)
+    assert sent_headers == []
+
+
+@pytest.mark.vcr
+@pytest.mark.usefixtures("no_key")
+def test_keyless_call_to_an_uncatalogued_model_gets_the_gateways_subscription_required(
+    recorded_base: Any, sent_headers: list[Mapping[str, str]]
+) -> None:
+    # A model the catalog does not know is sent keyless: the gateway decides, and refuses it.
     with pytest.raises(litellm.exceptions.PaymentRequiredError) as caught:
-        _call(recorded_base)  # claude-haiku-4-5: "Paid"
+        litellm.completion(
+            model="syncropic/some-future-model", messages=QUESTION, api_base=recorded_base("syncropic")
+        )
     error = caught.value
     assert error.status_code == 402
     assert error.provider_error_code == "subscription_required"  # type: ignore[attr-defined]

@@ -17,17 +17,72 @@ def test_models_table_lists_windows_prices_and_capabilities(capsys: object) -> N
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["model", "context", "max"]
     haiku = next(line for line in lines if line.startswith("syncropic/claude-haiku-4-5 "))
-    assert "200,000" in haiku and "$1.30" in haiku and "$6.50" in haiku and "tools" in haiku
+    assert haiku.split()[1:] == ["200k", "64k", "$1.30", "$6.50", "T", "J", "V"]
+    assert "T tools" in out  # the legend says what the letters mean
     assert not any(line.startswith("synthetic/") for line in lines)
 
 
-def test_models_table_covers_every_provider(capsys: object) -> None:
+def _rows(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(("synthetic/", "synternet/", "syncropic/"))]
+
+
+def test_models_table_fits_100_columns_with_current_models_only(capsys: object) -> None:
     assert main(["models"]) == 0
     out = capsys.readouterr().out  # type: ignore[attr-defined]
-    assert "synthetic/hf:zai-org/GLM-4.6" in out and "200,000" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
     assert "synternet/syntoshi-apex-thinking" in out
-    rows = [line for line in out.splitlines() if line.startswith(("synthetic/", "synternet/", "syncropic/"))]
+    assert "synthetic/hf:zai-org/GLM-4.7 " in out
+    # GLM-4.6 is retired: listed only with --all.
+    assert "synthetic/hf:zai-org/GLM-4.6" not in out
+    current = [(route, name) for route in PROVIDERS for name, e in bundled_catalog(route).models.items()]
+    retired = [(r, n) for r, n in current if bundled_catalog(r).models[n].retired]
+    assert len(_rows(out)) == len(current) - len(retired)
+    assert f"{len(retired)} retired models not shown (--all shows them)." in out
+
+
+def test_models_all_lists_retired_models_after_the_current_ones(capsys: object) -> None:
+    assert main(["models", "--all"]) == 0
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert max(len(line) for line in out.splitlines()) <= 100
+    rows = _rows(out)
     assert len(rows) == sum(len(bundled_catalog(route).models) for route in PROVIDERS)
+    retired_at = rows.index(next(row for row in rows if row.startswith("synthetic/hf:zai-org/GLM-4.6")))
+    assert (
+        rows.index(next(row for row in rows if row.startswith("synthetic/hf:zai-org/GLM-4.7 "))) < retired_at
+    )
+
+
+def test_a_refresh_choice_that_publishes_no_list_is_named_in_the_error(capsys: object) -> None:
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["models", "--refresh", "synternet"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert "'synternet' publishes no model list; one of syncropic, synthetic" in err
+    assert "''" not in err
+
+
+def test_emulate_on_a_busy_port_says_so_in_one_line() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "litellm_providers.cli", "emulate", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"litellm-providers emulate: cannot listen on 127.0.0.1:{port} (Address already in use); "
+        "pick another with --port"
+    ]
 
 
 def test_demo_runs_offline_and_prints_reasoning_apart_from_the_answer() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import litellm
 import pytest
+from litellm.utils import get_optional_params as _imported_get_optional_params
 
 from litellm_providers.compat import versions
 from litellm_providers.emulator import Emulator
@@ -149,23 +150,50 @@ def test_stream_chunk_builder_takes_a_logging_object() -> None:
     assert "logging_obj" in parameters, broke(f"stream_chunk_builder takes {list(parameters)}")
 
 
-def test_reasoning_effort_survives_litellms_generic_mapping() -> None:
-    import litellm.main
+def test_reasoning_params_survive_litellms_generic_mapping() -> None:
+    import litellm.utils
 
-    assert litellm.main.get_optional_params is not _wrapped_originals["get_optional_params"], broke(
-        "litellm.main.get_optional_params is not the package's wrapper"
+    name = "add_provider_specific_params_to_optional_params"
+    assert getattr(litellm.utils, name) is not _wrapped_originals[name], broke(
+        f"litellm.utils.{name} is not the package's wrapper"
     )
-    source = inspect.getsource(litellm.main)
-    assert "get_optional_params(" in source, broke(
-        "litellm.main no longer maps params by get_optional_params"
+    assert f"{name}(" in inspect.getsource(litellm.utils.get_optional_params), broke(
+        f"get_optional_params no longer calls {name} after mapping"
+    )
+    # As LiteLLM's own BaseLLMChatTest calls it: through the name imported from litellm.utils.
+    kept = _imported_get_optional_params(
+        model="synthetic/hf:zai-org/GLM-5.2", custom_llm_provider="synthetic", reasoning_effort="high"
+    )
+    assert kept.get("reasoning_effort") == "high", broke("get_optional_params drops reasoning_effort")
+
+
+def test_the_messages_adapter_hands_thinking_to_the_handler() -> None:
+    from litellm_providers.registration import _anthropic_messages_adapter
+
+    adapter = _anthropic_messages_adapter()
+    assert adapter is not None, broke("LiteLLMAnthropicMessagesAdapter is in none of the known modules")
+    assert adapter._translate_thinking_to_openai is not _wrapped_originals["_translate_thinking_to_openai"], (
+        broke("the /v1/messages adapter's _translate_thinking_to_openai is not the package's wrapper")
+    )
+    thinking = {"type": "enabled", "budget_tokens": 2048}
+    request, _ = adapter().translate_anthropic_to_openai(
+        {
+            "model": "synthetic/hf:moonshotai/Kimi-K3",
+            "max_tokens": 100,
+            "thinking": thinking,
+            "messages": [{"role": "user", "content": "hi"}],
+        }
+    )
+    assert request.get("thinking") == thinking and "reasoning_effort" not in request, broke(
+        "translate_anthropic_to_openai no longer translates thinking in _translate_thinking_to_openai"
     )
 
 
-def test_the_stream_wrapper_builds_its_last_chunk_in_finish_reason_handler(emulator: Emulator) -> None:
+def test_the_stream_wrapper_stamps_its_own_chunks_in_model_response_creator(emulator: Emulator) -> None:
     from litellm.litellm_core_utils.streaming_handler import CustomStreamWrapper
 
-    assert CustomStreamWrapper.finish_reason_handler is not _wrapped_originals["finish_reason_handler"], (
-        broke("CustomStreamWrapper.finish_reason_handler is not the package's wrapper")
+    assert CustomStreamWrapper.model_response_creator is not _wrapped_originals["model_response_creator"], (
+        broke("CustomStreamWrapper.model_response_creator is not the package's wrapper")
     )
     chunks = list(
         litellm.completion(
@@ -173,10 +201,12 @@ def test_the_stream_wrapper_builds_its_last_chunk_in_finish_reason_handler(emula
             messages=HELLO,
             api_base=emulator.base_url("synthetic"),
             stream=True,
+            stream_options={"include_usage": True},
         )
     )
+    assert chunks[-1].usage is not None
     assert len({chunk.created for chunk in chunks}) == 1, broke(
-        "a stream's last chunk no longer comes from finish_reason_handler"
+        "the finish and usage chunks no longer come from model_response_creator"
     )
 
 
@@ -216,6 +246,23 @@ def test_register_does_not_warn_that_a_builtin_route_shadows_the_handler() -> No
     )
 
 
+def test_text_completion_stream_chunks_are_converted_by_the_wrapped_method(emulator: Emulator) -> None:
+    # TextCompletionStreamWrapper.convert_to_text_completion_object turns each chat chunk into a legacy
+    # completions chunk; register() wraps it so `text` is never None (registration).
+    wrapper = litellm.main.TextCompletionStreamWrapper
+    assert "convert_to_text_completion_object" in _wrapped_originals, broke("not wrapped")
+    assert wrapper.convert_to_text_completion_object.__name__ == "convert_to_text_completion_object"
+    stream = litellm.text_completion(
+        model="synthetic/hf:deepseek-ai/DeepSeek-R1",
+        prompt="hi",
+        api_base=emulator.base_url("synthetic"),
+        stream=True,
+    )
+    assert isinstance(stream, wrapper), broke(f"text_completion(stream=True) returned {type(stream)}")
+    first = next(iter(stream))
+    assert first.choices[0].text == "", broke("the reasoning-only first chunk's text is not ''")
+
+
 def _pristine_cost_map() -> dict[str, Any]:
     """LiteLLM's own cost map as it loads it (LITELLM_LOCAL_MODEL_COST_MAP: its bundled copy)."""
     loaded: dict[str, Any] = litellm.get_model_cost_map(url=litellm.model_cost_map_url)
@@ -250,6 +297,7 @@ def test_the_catalog_rows_are_the_ones_register_model_writes(monkeypatch: Any) -
 
 
 def test_litellm_reads_the_catalog_written_in_one_step_also_after_a_cost_map_reload(monkeypatch: Any) -> None:
+    import litellm.utils
     from litellm.litellm_core_utils.get_model_cost_map import adopt_model_cost_map
 
     from litellm_providers import catalog
@@ -265,6 +313,10 @@ def test_litellm_reads_the_catalog_written_in_one_step_also_after_a_cost_map_rel
         model=model, usage=litellm.Usage(prompt_tokens=1000, completion_tokens=100)
     )
     saved = dict(catalog._active)
+    # The reload below replaces litellm.model_cost: the original map comes back afterwards. It also
+    # replays every register_model call of the process, earlier tests' included: none is replayed here.
+    monkeypatch.setattr(litellm, "model_cost", litellm.model_cost)
+    monkeypatch.setattr(litellm.utils, "_runtime_registered_model_cost", {})
     try:
         set_active_models(
             "synthetic", {**bundled_catalog("synthetic").models, "hf:seam/Written-In-One-Step": entry}
@@ -283,6 +335,8 @@ def test_litellm_reads_the_catalog_written_in_one_step_also_after_a_cost_map_rel
             # A reload (the proxy's /reload/model_cost_map) replaces the whole map.
             adopt_model_cost_map(_pristine_cost_map())
     finally:
+        monkeypatch.undo()
+        litellm.utils._invalidate_model_cost_lowercase_map()
         catalog._active.clear()
         catalog._active.update(saved)
         register_catalog(PROVIDERS["synthetic"])

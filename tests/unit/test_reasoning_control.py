@@ -110,6 +110,112 @@ def test_the_emulator_answers_400_to_an_effort_outside_the_models_set(emulator: 
     assert "none, low, medium, high" in response.json()["error"]["message"]
 
 
+# -- 1b. Anthropic thinking: LiteLLM's budget bucket, then the nearest effort the model accepts ------
+
+# (model, budget_tokens, effort sent). LiteLLM buckets a budget as 1024 low, 2048 medium, 4096+ high.
+BUDGETS = [
+    ("synthetic/hf:MiniMaxAI/MiniMax-M3", 31999, "medium"),  # high -> its only effort
+    ("synthetic/hf:zai-org/GLM-5.2", 2000, "high"),  # low -> high: never none, thinking was asked for
+    ("synthetic/hf:zai-org/GLM-5.2", 4095, "high"),  # medium -> high
+    ("synthetic/hf:zai-org/GLM-5.2", 500, "high"),  # minimal -> high
+    ("synthetic/hf:moonshotai/Kimi-K3", 2048, "low"),  # medium -> low: a tie goes down, a budget is a cap
+    ("synthetic/hf:moonshotai/Kimi-K3", 31999, "high"),  # accepted as is
+]
+
+
+def _claude_code(model: str, mode: str, emulator: Emulator, **params: Any) -> dict[str, Any]:
+    """One /v1/messages call as Claude Code makes it through the proxy; the body the provider got."""
+    kwargs: dict[str, Any] = {"model": model, "messages": HELLO, "max_tokens": 64, **params}
+    kwargs["api_base"] = emulator.base_url(model.split("/", 1)[0])
+    if mode == "sync":
+        litellm.anthropic.messages.create(**kwargs)
+    else:
+        asyncio.run(litellm.anthropic.messages.acreate(**kwargs))
+    return _sent(emulator)
+
+
+@pytest.mark.parametrize(("model", "budget", "effort"), BUDGETS)
+@pytest.mark.parametrize("mode", ["sync", "async", "stream"])
+def test_a_thinking_budget_goes_as_the_nearest_effort_the_model_accepts(
+    emulator: Emulator, model: str, budget: int, effort: str, mode: str
+) -> None:
+    kwargs: dict[str, Any] = {"model": model, "messages": HELLO, "api_base": emulator.base_url("synthetic")}
+    kwargs["thinking"] = {"type": "enabled", "budget_tokens": budget}
+    if mode == "sync":
+        litellm.completion(**kwargs)
+    elif mode == "async":
+        asyncio.run(litellm.acompletion(**kwargs))
+    else:
+        list(litellm.completion(stream=True, **kwargs))
+    assert _sent(emulator)["reasoning_effort"] == effort
+    assert "thinking" not in _sent(emulator)
+
+
+@pytest.mark.parametrize(("model", "budget", "effort"), BUDGETS)
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_claude_codes_thinking_budget_through_messages_reaches_an_effort_the_model_accepts(
+    emulator: Emulator, model: str, budget: int, effort: str, mode: str
+) -> None:
+    sent = _claude_code(model, mode, emulator, thinking={"type": "enabled", "budget_tokens": budget})
+    assert sent["reasoning_effort"] == effort
+    assert "thinking" not in sent
+
+
+@pytest.mark.parametrize(
+    ("model", "asked", "effort"),
+    [
+        ("synthetic/hf:moonshotai/Kimi-K3", "medium", "low"),
+        ("synthetic/hf:moonshotai/Kimi-K3", "max", "max"),
+        ("synthetic/hf:MiniMaxAI/MiniMax-M3", "max", "medium"),
+        ("synthetic/hf:zai-org/GLM-5.2", "low", "high"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["completion", "sync", "async"])
+def test_adaptive_thinking_sends_the_nearest_effort_to_output_config_effort(
+    emulator: Emulator, model: str, asked: str, effort: str, mode: str
+) -> None:
+    params: dict[str, Any] = {"thinking": {"type": "adaptive"}, "output_config": {"effort": asked}}
+    if mode == "completion":
+        _call(emulator, model, **params)
+        sent = _sent(emulator)
+    else:
+        sent = _claude_code(model, mode, emulator, **params)
+    assert sent["reasoning_effort"] == effort
+    assert "thinking" not in sent and "output_config" not in sent
+
+
+def test_adaptive_thinking_without_an_effort_leaves_the_models_default(emulator: Emulator) -> None:
+    _call(emulator, "synthetic/hf:moonshotai/Kimi-K3", thinking={"type": "adaptive"})
+    assert "reasoning_effort" not in _sent(emulator)
+
+
+@pytest.mark.parametrize(
+    ("model", "effort"),
+    [("synthetic/hf:zai-org/GLM-5.2", "none"), ("synthetic/hf:moonshotai/Kimi-K3", "low")],
+)
+def test_disabled_thinking_turns_reasoning_off_or_as_low_as_the_model_goes(
+    emulator: Emulator, model: str, effort: str
+) -> None:
+    _call(emulator, model, thinking={"type": "disabled"})
+    assert _sent(emulator)["reasoning_effort"] == effort
+
+
+def test_an_explicit_effort_the_model_lacks_is_still_refused_and_so_is_thinking_without_control(
+    emulator: Emulator,
+) -> None:
+    before = len(emulator.requests)
+    for params in ({}, {"thinking": {"type": "enabled", "budget_tokens": 2048}}):
+        with pytest.raises(litellm.UnsupportedParamsError, match="low, high, max"):
+            _call(emulator, "synthetic/hf:moonshotai/Kimi-K3", reasoning_effort="medium", **params)
+    assert len(emulator.requests) == before
+    # A model without reasoning control refuses thinking as it refuses reasoning_effort.
+    thinking = {"type": "enabled", "budget_tokens": 2048}
+    with pytest.raises(litellm.UnsupportedParamsError, match="thinking"):
+        _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct", thinking=thinking)
+    _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct", thinking=thinking, drop_params=True)
+    assert "reasoning_effort" not in _sent(emulator) and "thinking" not in _sent(emulator)
+
+
 # -- 2. always-reasoning models: the effort is accepted and not sent -------------------------------
 
 

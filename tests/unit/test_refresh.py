@@ -86,9 +86,11 @@ def test_cli_refresh_offline_keeps_the_bundled_catalog_and_says_why_in_one_line(
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     monkeypatch.setenv("SYNTHETIC_API_BASE", f"http://127.0.0.1:{closed_port}/openai/v1")
-    assert main(["models", "--provider", "synthetic", "--refresh"]) == 0
+    assert main(["models", "--provider", "synthetic", "--refresh", "--all"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("synthetic: kept the bundled catalog: could not reach http://127.0.0.1:")
+    assert lines[0].startswith(
+        "synthetic: kept the bundled catalog: Synthetic: could not connect to http://127.0.0.1:"
+    )
     assert sum(line.startswith("synthetic/") for line in lines) == len(
         catalog.bundled_catalog("synthetic").models
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import struct
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import litellm
 import pytest
@@ -18,6 +18,7 @@ import pytest
 import litellm_providers
 from litellm_providers.cli import main
 from litellm_providers.emulator import QUOTA_LIMIT, Emulator
+from litellm_providers.emulator.platform import renewal_times
 from litellm_providers.quota import QuotaSnapshot, describe_exhausted, quotas_table, snapshot_from_header
 from tests.conftest import SENTINEL_KEYS
 
@@ -122,7 +123,9 @@ def test_text_completion_stream_carries_reasoning_apart_from_the_text(emulator: 
         model=R1, prompt="Name a colour emulate:chunk=3", api_base=emulator.base_url("synthetic"), stream=True
     )
     choices = [chunk.choices[0] for chunk in stream if chunk.choices]
-    text = "".join(choice.text or "" for choice in choices)
+    # OpenAI's legacy surface: every chunk's text is a string, "" on a reasoning-only or closing chunk.
+    assert all(isinstance(choice.text, str) for choice in choices)
+    text = "".join(choice.text for choice in choices)
     reasoning = "".join(choice.get("reasoning_content") or "" for choice in choices)
     assert text == "You asked: Name a colour"  # the tags were cut across 3-character chunks
     assert reasoning.startswith("The user asked") and "<think>" not in text + reasoning
@@ -170,11 +173,15 @@ def test_an_alias_is_sent_as_the_alias_and_priced_as_its_target(emulator: Emulat
 
 
 def test_quotas_reads_v2_quotas_at_the_origin_with_the_key(emulator: Emulator) -> None:
+    before = datetime.now(UTC)
     snapshot = litellm_providers.quotas("synthetic", api_base=emulator.base_url("synthetic"))
     windows = {window.name: window for window in snapshot.windows()}
     assert windows["subscription"].limit == QUOTA_LIMIT
     assert windows["subscription"].remaining == QUOTA_LIMIT - windows["subscription"].used
-    assert windows["subscription"].renews_at == datetime(2030, 1, 1, tzinfo=UTC)
+    # The renewal moves with the clock, as the real API's does: within the next five hours.
+    renews_at = windows["subscription"].renews_at
+    assert renews_at is not None and before < renews_at <= before + timedelta(hours=5)
+    assert windows["search.hourly"].renews_in() <= 3600
     assert windows["weeklyTokenLimit"].limit == 24.0 and windows["weeklyTokenLimit"].remaining == 19.2
     assert windows["rollingFiveHourLimit"].remaining == 40
     # A window nobody documented is kept, and listed since it has the counter shape.
@@ -213,7 +220,8 @@ def test_a_refusal_for_quota_says_which_window_ran_out_and_when_it_renews(emulat
         )
     message = str(caught.value)
     assert "subscription quota used up (135 of 135)" in message
-    assert "renews at 2030-01-01T00:00Z" in message
+    renews_at = renewal_times()["subscription"]
+    assert f"renews at {renews_at:%Y-%m-%dT%H:%M}Z" in message
 
 
 def test_unknown_and_malformed_windows_never_crash_the_snapshot() -> None:

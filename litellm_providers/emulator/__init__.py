@@ -1,0 +1,56 @@
+"""A loopback emulator of the three providers' documented wire formats.
+
+It records the cassettes, runs the demo and the integration tests, and lets a user try the package
+with no key and no network. It follows ``shared/seeds/`` to the letter: each provider is served at
+its documented path, Synternet always streams ``[Thinking: ...]`` / ``[Reasoning: ...]`` content
+before the answer and sends no usage, Syncropel adds its cost, tier and request-id headers and its
+own error codes, Synthetic's R1 and Thinking models put ``<think>`` reasoning in content. Synthetic also
+answers ``/completions`` (text completions), ``/embeddings`` (deterministic vectors), ``GET /v2/quotas``
+and sends ``x-synthetic-quotas`` on every answer; its live list carries the ``syn:`` aliases.
+
+Answers are deterministic, so recordings are stable. The last user message steers the emulator with
+``emulate:`` directives, so a test (or a user at a proxy) can ask for any behaviour:
+
+* ``emulate:fault=<name>``: one of ``FAULTS`` (an error answer, a cut stream, a bad SSE line, ...);
+  on Synthetic also ``quota``: a 429 whose ``x-synthetic-quotas`` header shows the subscription used up.
+* ``emulate:chunk=<n>``: stream the content in pieces of n characters (markers get cut anywhere).
+* ``emulate:script=documented``: Synternet's documented example stream, byte for byte.
+* ``emulate:times=<n>``: the fault hits only the first n requests with this exact body; later ones
+  are answered (a transient fault that a retry gets past).
+* ``emulate:retry_after=<seconds>``: the ``Retry-After`` an HTTP error fault sends (the ``429`` fault
+  sends 30 unless told otherwise; the others send none unless told).
+
+Any API key is accepted except one starting with ``invalid``, which gets the provider's 401. A
+provider with ``anonymous_access`` (the Syncropel gateway) also serves requests with no
+``Authorization`` header, as its anonymous tier: models whose catalog tier admits it are answered
+(``X-Syncropic-Tier: anonymous``; keyed calls get ``paid``), the others get the documented 402
+``subscription_required``.
+"""
+
+from litellm_providers.emulator.faults import DOCUMENTED_SYNTERNET_STREAM, FAULTS
+from litellm_providers.emulator.platform import (
+    EMULATED_ALIAS_TARGETS,
+    NEW_LIVE_MODEL,
+    QUOTA_LIMIT,
+    embedding_of,
+    live_model_list,
+    quotas_answer,
+)
+from litellm_providers.emulator.replies import Reply, compose_reply
+from litellm_providers.emulator.server import Emulator, EmulatorServer, serve
+
+__all__ = [
+    "DOCUMENTED_SYNTERNET_STREAM",
+    "EMULATED_ALIAS_TARGETS",
+    "FAULTS",
+    "NEW_LIVE_MODEL",
+    "QUOTA_LIMIT",
+    "Emulator",
+    "EmulatorServer",
+    "Reply",
+    "compose_reply",
+    "embedding_of",
+    "live_model_list",
+    "quotas_answer",
+    "serve",
+]
