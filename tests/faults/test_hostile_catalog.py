@@ -59,14 +59,28 @@ HYPOTHESIS = settings(
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def own_cost_map() -> Iterator[None]:
+    """LiteLLM's cost map as it was, after the test: a registered catalog merges into the rows it finds,
+    so prices a test's catalog stated (the emulator's) would outlive it in the process."""
+    original = litellm.model_cost
+    litellm.model_cost = dict(original)  # the test's writes replace rows of this copy
+    saved = dict(catalog._active)
+    try:
+        yield
+    finally:
+        litellm.model_cost = original
+        litellm.utils._invalidate_model_cost_lowercase_map()
+        catalog._active.clear()
+        catalog._active.update(saved)
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_cost_map: None) -> Iterator[Path]:
     monkeypatch.delenv("LITELLM_PROVIDERS_NO_CACHE")
     monkeypatch.setenv("LITELLM_PROVIDERS_CACHE_DIR", str(tmp_path))
-    saved = dict(catalog._active)
     yield tmp_path
     monkeypatch.setenv("LITELLM_PROVIDERS_NO_CACHE", "1")  # re-register from the bundled data only
     catalog._active.clear()
-    catalog._active.update(saved)
     litellm_providers.register()
 
 
@@ -380,6 +394,7 @@ def test_a_live_list_adds_at_most_the_cap_and_keeps_every_bundled_model(
     assert len(said) == 1 and f"dropped the {extra - MAX_LIVE_MODELS} entries" in said[0]
 
 
+@pytest.mark.usefixtures("own_cost_map")
 def test_registering_a_large_catalog_neither_calls_register_model_nor_reindexes_per_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -398,18 +413,12 @@ def test_registering_a_large_catalog_neither_calls_register_model_nor_reindexes_
 
     monkeypatch.setattr(litellm, "register_model", counting_register_model)
     monkeypatch.setattr(litellm.utils, "_rebuild_model_cost_lowercase_map", counting_reindex)
-    saved = dict(catalog._active)
     many = {f"hf:bulk/model-{i}": ModelEntry(context_window=8192 + i) for i in range(500)}
-    try:
-        set_active_models(ROUTE, {**bundled_catalog(ROUTE).models, **many})
-        register_catalog(PROVIDERS[ROUTE])
-        assert counts == {"register_model": 0, "reindex": 0}
-        assert litellm.get_model_info(f"{ROUTE}/hf:bulk/model-499")["max_input_tokens"] == 8192 + 499
-        assert counts["reindex"] <= 1
-    finally:
-        catalog._active.clear()
-        catalog._active.update(saved)
-        register_catalog(PROVIDERS[ROUTE])
+    set_active_models(ROUTE, {**bundled_catalog(ROUTE).models, **many})
+    register_catalog(PROVIDERS[ROUTE])
+    assert counts == {"register_model": 0, "reindex": 0}
+    assert litellm.get_model_info(f"{ROUTE}/hf:bulk/model-499")["max_input_tokens"] == 8192 + 499
+    assert counts["reindex"] <= 1
 
 
 # -- hypothesis: any input to either parser gives a result or the documented refusal ------------------------

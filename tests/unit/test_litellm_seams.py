@@ -278,13 +278,17 @@ def test_the_catalog_rows_are_the_ones_register_model_writes(monkeypatch: Any) -
     from litellm_providers.cost_map import write_catalog_entries
     from litellm_providers.providers import PROVIDERS
 
+    # As in a fresh process: LiteLLM also answers lookups from every earlier register_model call.
+    monkeypatch.setattr(litellm.utils, "_runtime_registered_model_cost", {})
     try:
         for route, provider in PROVIDERS.items():
             entries = litellm_model_cost(provider, bundled_catalog(route).models)
             monkeypatch.setattr(litellm, "model_cost", _pristine_cost_map())
+            litellm.utils._invalidate_model_cost_lowercase_map()  # LiteLLM's lookups cache the old map
             litellm.register_model(entries, persist_across_reloads=False)
             theirs = {key: litellm.model_cost[key] for key in entries}
             monkeypatch.setattr(litellm, "model_cost", _pristine_cost_map())
+            litellm.utils._invalidate_model_cost_lowercase_map()
             write_catalog_entries(route, entries)
             ours = {key: litellm.model_cost[key] for key in entries}
             for key in entries:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import litellm
+import litellm.utils
 import pytest
 
 from litellm_providers import catalog
@@ -25,8 +26,12 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.delenv("LITELLM_PROVIDERS_NO_CACHE")
     monkeypatch.setenv("LITELLM_PROVIDERS_CACHE_DIR", str(tmp_path))
     saved = dict(catalog._active)
+    # A registered catalog merges into the rows it finds: the emulator's prices must not outlive the test.
+    monkeypatch.setattr(litellm, "model_cost", dict(litellm.model_cost))
     yield tmp_path
     monkeypatch.setenv("LITELLM_PROVIDERS_NO_CACHE", "1")  # re-register from the bundled data only
+    monkeypatch.undo()
+    litellm.utils._invalidate_model_cost_lowercase_map()
     catalog._active.clear()
     catalog._active.update(saved)
     register()
