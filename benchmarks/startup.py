@@ -66,6 +66,7 @@ litellm_providers.register()
 profiler.disable()
 stats = pstats.Stats(profiler)
 wanted = {
+    ("/litellm_providers/cost_map.py", "write_catalog_entries"): "catalog",
     ("/litellm/utils.py", "register_model"): "register_model",
     ("/litellm/utils.py", "_rebuild_model_cost_lowercase_map"): "lowercase_map",
     ("importlib._bootstrap>", "_find_and_load"): "imports",

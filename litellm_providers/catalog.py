@@ -1,24 +1,20 @@
 """The model catalog: one TOML file per provider in ``catalog/``, validated by pydantic at load.
 
-Code reads the catalog; it never spells a model out. ``litellm_model_cost`` turns it into the
-entries ``litellm.register_model`` takes, so ``get_model_info``, ``completion_cost``,
-``supports_function_calling`` and the proxy's ``/model/info`` all read the same facts.
+Code reads the catalog; it never spells a model out. ``litellm_model_cost`` turns it into LiteLLM's
+model cost map entries (written by ``cost_map.py``), so ``get_model_info``, ``completion_cost``,
+``supports_function_calling`` and the proxy's ``/model/info`` all read the same facts. A refreshed
+catalog's disk cache is ``catalog_cache.py``.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import time
 import tomllib
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from litellm_providers.provider import (
     PARALLEL_TOOL_PARAMS,
@@ -31,7 +27,10 @@ from litellm_providers.provider import (
 )
 
 PER_MILLION = 1_000_000
-logger = logging.getLogger("litellm_providers")
+MAX_LIVE_MODELS = 5_000
+"""How many models a live list may add to the bundled catalog (bundled models always stay). The largest
+live list today has under 100 models; past a few thousand a list is broken or hostile, and every model
+costs time at each proxy start (validation, the cache file, LiteLLM's cost map)."""
 
 
 class ModelEntry(BaseModel):
@@ -109,7 +108,7 @@ def bundled_catalog(route: str) -> ProviderCatalog:
 
 
 def litellm_model_cost(provider: ProviderSpec, models: Mapping[str, ModelEntry]) -> dict[str, dict[str, Any]]:
-    """``litellm.register_model`` entries, keyed ``<route>/<model>`` as LiteLLM looks them up."""
+    """LiteLLM cost map entries (what ``litellm.register_model`` takes), keyed ``<route>/<model>``."""
     entries: dict[str, dict[str, Any]] = {}
     for name in models:
         entry = resolved(models, name)
@@ -176,50 +175,3 @@ def model_entry(route: str, name: str) -> ModelEntry | None:
 
 def set_active_models(route: str, models: Mapping[str, ModelEntry]) -> None:
     _active[route] = dict(models)
-
-
-# -- the on-disk cache of a refreshed catalog: written by refresh.py, read by register() -------------------
-
-
-DEFAULT_TTL_SECONDS = 24 * 3600
-
-
-def cache_path(route: str) -> Path | None:
-    if os.environ.get("LITELLM_PROVIDERS_NO_CACHE") == "1":
-        return None
-    directory = os.environ.get("LITELLM_PROVIDERS_CACHE_DIR")
-    if directory is None:
-        import platformdirs
-
-        directory = platformdirs.user_cache_dir("litellm-providers")
-    return Path(directory) / f"catalog-{route}.json"
-
-
-def write_cache(route: str, models: Mapping[str, ModelEntry]) -> None:
-    path = cache_path(route)
-    if path is None:
-        return
-    payload = {"fetched_at": time.time(), "models": {k: v.model_dump() for k, v in models.items()}}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(payload), "utf-8")
-        temporary.replace(path)  # atomic: a concurrent register() never reads half a file
-    except OSError as error:
-        logger.warning("could not write the catalog cache %s: %s", path, error)
-
-
-def read_fresh_cache(route: str) -> dict[str, ModelEntry] | None:
-    """The cached catalog if it is younger than the TTL and valid; None otherwise (never raises)."""
-    path = cache_path(route)
-    if path is None or not path.exists():
-        return None
-    ttl = float(os.environ.get("LITELLM_PROVIDERS_CATALOG_TTL", DEFAULT_TTL_SECONDS))
-    try:
-        payload = json.loads(path.read_text("utf-8"))
-        if time.time() - float(payload["fetched_at"]) > ttl:
-            return None
-        return {name: ModelEntry.model_validate(entry) for name, entry in payload["models"].items()}
-    except (OSError, ValueError, KeyError, TypeError, ValidationError) as error:
-        logger.debug("ignoring the catalog cache %s: %s", path, error)
-        return None

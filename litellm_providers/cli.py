@@ -228,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--refresh: {args.refresh!r} publishes no model list; one of {', '.join(listing)}")
 
     if args.command == "models":
-        from litellm_providers.catalog import read_fresh_cache
+        from litellm_providers.catalog_cache import read_fresh_cache
         from litellm_providers.refresh import refresh_catalog
 
         routes = [args.provider] if args.provider else list(PROVIDERS)

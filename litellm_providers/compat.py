@@ -29,6 +29,10 @@ internal                                               touched by
 SDK reads bodies via ``Response.iter_bytes`` / ``aiter_bytes``  ``limits.guard_body``
 ``SearchResponse`` / ``SearchResult`` (base_llm.search)  ``search_results.read_search_answer``
 ``SearchProviders`` enum (closed: no search hook)       none; docs say so (``tests/unit/test_search.py``)
+``litellm.model_cost`` rows written as register_model  ``cost_map.write_catalog_entries``
+writes them (``match_capability_generalizations``,
+``utils._invalidate_model_cost_lowercase_map``)
+``utils.reapply_runtime_model_cost_registrations``     ``cost_map._install_reload_replay``
 =====================================================  ==============================================
 
 The provider config and the body reads are guarded by ``tests/faults/test_hostile_upstream.py``.

@@ -9,9 +9,15 @@ names it, and nothing here ever stops a caller from using the bundled catalog. S
 aliases are listed too, each with the ``hugging_face_id`` of the model it routes to today: the alias
 then takes that model's window and prices (``ModelEntry.alias_of``).
 
-A refreshed catalog is cached on disk (the user cache directory, ``LITELLM_PROVIDERS_CACHE_DIR`` to
-move it, ``LITELLM_PROVIDERS_NO_CACHE=1`` to turn it off) for ``LITELLM_PROVIDERS_CATALOG_TTL``
-seconds (a day by default); ``register()`` reads a fresh cache and never touches the network.
+A figure outside the plausible bounds below (a window of 1 token or 1e30, a price of ``inf`` or
+$1e306 per million) is ignored with a warning naming the model and the field: the bundled figure stays.
+A list may add at most ``MAX_LIVE_MODELS`` models to the bundled ones; the rest are dropped, with a
+warning that says how many.
+
+A refreshed catalog is cached on disk per API base (``catalog_cache.py``: the user cache directory,
+``LITELLM_PROVIDERS_CACHE_DIR`` to move it, ``LITELLM_PROVIDERS_NO_CACHE=1`` to turn it off) for
+``LITELLM_PROVIDERS_CATALOG_TTL`` seconds (a day by default); ``register()`` reads a fresh cache and
+never touches the network.
 """
 
 from __future__ import annotations
@@ -20,14 +26,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from litellm_providers.catalog import (
-    PER_MILLION,
-    ModelEntry,
-    bundled_catalog,
-    write_cache,
-)
+from litellm_providers.catalog import MAX_LIVE_MODELS, PER_MILLION, ModelEntry, bundled_catalog
+from litellm_providers.catalog_cache import write_cache
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
@@ -39,12 +41,34 @@ _TOOL_FEATURES = frozenset({"tools", "tool_calling", "function_calling"})
 _STRUCTURED_FEATURES = frozenset({"json_mode", "structured_outputs", "response_format", "json_schema"})
 
 
+# What a live list may state and be believed: a figure outside these bounds is a placeholder, a unit
+# mix-up or a hostile answer, and would otherwise override the bundled catalog and be cached for a day.
+MIN_CONTEXT_WINDOW = 1_024
+"""No chat or embedding model is served with a smaller window; 0 or 1 is a placeholder."""
+MAX_CONTEXT_WINDOW = 100_000_000
+"""100M tokens: fifty times the largest window served today (2M), far below a unit error (bytes, 1e30)."""
+MAX_USD_PER_MILLION = 10_000.0
+"""$10,000 per million tokens: over ten times the dearest model sold today (about $600 per million
+output tokens); above it is a unit mix-up (a price per million sent as one per token) or a hostile list."""
+MAX_MODEL_ID_CHARS = 256
+"""Model ids are ``org/name`` pairs of well under 100 characters; a longer id is not a model's."""
+_SHOWN_CHARS = 80  # of an id that failed validation, in a warning
+
+
 def _per_million(value: Any) -> float | None:
     """A per-token USD price as the live lists write it ("$0.0000006", "0.0000006", 6e-7)."""
     if value is None:
         return None
     text = str(value).strip().lstrip("$")
     return float(text) * PER_MILLION if text else None
+
+
+def _shown(number: float) -> str:
+    try:
+        value = float(number)
+    except OverflowError:  # an int past float's range
+        return "a number over 1e308"
+    return f"{int(value):,}" if value.is_integer() and abs(value) < 1e15 else f"{value:.6g}"
 
 
 class LivePricing(BaseModel):
@@ -73,7 +97,7 @@ class LiveModel(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    id: str
+    id: str = Field(min_length=1, max_length=MAX_MODEL_ID_CHARS)
     context_length: int | None = None
     max_output_length: int | None = None
     input_modalities: list[str] | None = None
@@ -84,21 +108,45 @@ class LiveModel(BaseModel):
     hugging_face_id: str | None = None
     """For an alias (``syn:large:text``), the model it routes to today (``org/name``)."""
 
+    def plausible(self, field: str, value: float | None, low: float, high: float) -> float | None:
+        """``value`` if it lies within ``[low, high]``; otherwise None, with a warning naming the model
+        and the field. 0 and None mean "not stated" and pass silently as None."""
+        if not value:
+            return None
+        if low <= value <= high:  # NaN fails this too
+            return value
+        logger.warning(
+            "the live list's %s of %s is %s, outside %s to %s; keeping the bundled figure",
+            field,
+            self.id,
+            _shown(value),
+            _shown(low),
+            _shown(high),
+        )
+        return None
+
     def merged_over(self, bundled: ModelEntry | None) -> ModelEntry:
-        """The bundled facts, overridden by whatever the live entry states."""
+        """The bundled facts, overridden by whatever plausible figures the live entry states."""
         data = bundled.model_dump() if bundled is not None else {}
-        if self.context_length:
-            data["context_window"] = self.context_length
-        if self.max_output_length:
-            data["max_output_tokens"] = self.max_output_length
+        window = self.plausible("context_length", self.context_length, MIN_CONTEXT_WINDOW, MAX_CONTEXT_WINDOW)
+        if window is not None:
+            data["context_window"] = int(window)
+        output_limit = data.get("context_window") or MAX_CONTEXT_WINDOW  # the output fits in the window
+        max_output = self.plausible("max_output_length", self.max_output_length, 1, output_limit)
+        if max_output is not None:
+            data["max_output_tokens"] = int(max_output)
         if self.pricing is not None:
-            for ours, theirs in (
-                ("input_usd_per_million", self.pricing.prompt),
-                ("output_usd_per_million", self.pricing.completion),
-                ("cache_read_usd_per_million", self.pricing.input_cache_reads),
+            for ours, field, theirs in (
+                ("input_usd_per_million", "prompt", self.pricing.prompt),
+                ("output_usd_per_million", "completion", self.pricing.completion),
+                ("cache_read_usd_per_million", "input_cache_reads", self.pricing.input_cache_reads),
             ):
-                if theirs is not None:
-                    data[ours] = theirs
+                if theirs == 0:
+                    data[ours] = 0.0  # a free model
+                    continue
+                price = self.plausible(f"pricing.{field} ($/M)", theirs, 0.0, MAX_USD_PER_MILLION)
+                if price is not None:
+                    data[ours] = price
         if self.input_modalities is not None:
             data["vision"] = "image" in self.input_modalities
         features = set(self.supported_features or ())
@@ -145,38 +193,59 @@ class RefreshResult:
 
 
 def parse_live_list(route: str, payload: Any) -> tuple[dict[str, ModelEntry], list[str], list[str]]:
-    """Validated entries merged over the bundled catalog, the new model ids, and the skipped entries."""
+    """Validated entries merged over the bundled catalog, the new model ids, and the skipped entries.
+
+    Raises ``ValueError`` (and nothing else) when ``payload`` holds no list of models. A malformed entry
+    is skipped and an implausible figure ignored, each with a warning; past ``MAX_LIVE_MODELS`` new
+    models the rest are dropped, with one warning (bundled models are never dropped).
+    """
     bundled = bundled_catalog(route).models
     items = payload.get("data", payload.get("models")) if isinstance(payload, dict) else payload
     if not isinstance(items, list):
         raise ValueError("the model list has no 'data' (or 'models') array")
     merged: dict[str, ModelEntry] = dict(bundled)
-    added: list[str] = []
+    added: dict[str, None] = {}  # ordered, and a model listed twice is new once
     skipped: list[str] = []
+    dropped = 0
     targets: dict[str, str] = {}
     alias_prefix = PROVIDERS[route].alias_prefix
     for index, item in enumerate(items):
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        if (
+            len(added) >= MAX_LIVE_MODELS
+            and isinstance(raw_id, str)
+            and raw_id not in bundled
+            and raw_id not in added
+        ):
+            dropped += 1  # counted before validation: past the cap an entry costs nothing
+            continue
         try:
             live = LiveModel.model_validate(item)
             entry = live.merged_over(bundled.get(live.id))
         except ValidationError as error:
-            raw_id = item.get("id") if isinstance(item, dict) else None
-            name = raw_id if isinstance(raw_id, str) else f"#{index}"
+            name = raw_id[:_SHOWN_CHARS] if isinstance(raw_id, str) else f"#{index}"
             logger.warning("skipping malformed model entry %s: %s", name, error.errors()[0]["msg"])
             skipped.append(name)
             continue
         if live.id not in bundled:
-            added.append(live.id)
+            added[live.id] = None
         merged[live.id] = entry
         if live.hugging_face_id and alias_prefix and live.id.startswith(alias_prefix):
             targets[live.id] = live.hugging_face_id
+    if dropped:
+        logger.warning(
+            "the %s live list adds more than %d models to the bundled ones: dropped the %d entries past that",
+            route,
+            MAX_LIVE_MODELS,
+            dropped,
+        )
     # An alias takes its window and prices from the model it routes to, once the list names it.
     for alias, target in targets.items():
         candidates = (target, PROVIDERS[route].alias_target_prefix + target)
         known = next((name for name in candidates if name in merged and name != alias), None)
         if known is not None:
             merged[alias] = merged[alias].model_copy(update={"alias_of": known})
-    return merged, added, skipped
+    return merged, list(added), skipped
 
 
 def fetch_live_list(
@@ -228,7 +297,7 @@ def refresh_catalog(
     except ValueError as error:
         result.error = str(error)
         return result
-    write_cache(route, result.models)
+    write_cache(route, result.models, api_base)
     if register:
         from litellm_providers.catalog import set_active_models
         from litellm_providers.registration import register_catalog

@@ -60,16 +60,12 @@ from litellm.llms.openai_like.chat.transformation import OpenAILikeChatConfig
 from litellm.llms.openai_like.json_loader import JSONProviderRegistry
 from litellm.utils import ProviderConfigManager
 
-from litellm_providers.catalog import (
-    active_models,
-    litellm_model_cost,
-    model_entry,
-    read_fresh_cache,
-    set_active_models,
-)
+from litellm_providers.catalog import active_models, litellm_model_cost, model_entry, set_active_models
+from litellm_providers.catalog_cache import read_fresh_cache
 from litellm_providers.core import ProviderHandler, settled_failure
 from litellm_providers.cost import carry_provider_headers, route_of, warn_where_the_cost_is_no_cost
 from litellm_providers.cost import provider_stated_cost as provider_stated_cost  # the CLI's import
+from litellm_providers.cost_map import write_catalog_entries
 from litellm_providers.provider import REASONING_PARAMS, ProviderSpec
 from litellm_providers.providers import PROVIDERS
 
@@ -139,8 +135,11 @@ def _custom_llm_setup() -> None:
 
 
 def register_catalog(provider: ProviderSpec) -> None:
-    """Tell LiteLLM about a route's models: windows, limits, prices and capabilities."""
-    litellm.register_model(litellm_model_cost(provider, active_models(provider.route)))
+    """Tell LiteLLM about a route's models: windows, limits, prices and capabilities.
+
+    Written into LiteLLM's cost map in one step (``cost_map.py``), not model by model through
+    ``litellm.register_model``, whose cost per model grows with the size of the map."""
+    write_catalog_entries(provider.route, litellm_model_cost(provider, active_models(provider.route)))
 
 
 def supported_params(route: str, model: str) -> list[str] | None:

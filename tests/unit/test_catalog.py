@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import litellm
+import litellm.utils
 import pytest
 from pydantic import ValidationError
 
@@ -128,12 +129,18 @@ def test_a_price_the_user_states_survives_register(monkeypatch: pytest.MonkeyPat
     """Synternet publishes no price (LiteLLM says 0); the user's own price is kept and used."""
     model = "synternet/syntoshi-apex-thinking"
     monkeypatch.setattr(litellm, "model_cost", {**litellm.model_cost, model: dict(litellm.model_cost[model])})
+    # LiteLLM caches lookups over the map (an earlier test's map, with its own price, may be cached).
+    litellm.utils._invalidate_model_cost_lowercase_map()
     assert litellm.cost_per_token(model=model, prompt_tokens=8, completion_tokens=16) == (0, 0)
     price = {"input_cost_per_token": 1e-06, "output_cost_per_token": 4e-06}
-    litellm.register_model({model: {**price, "litellm_provider": "synternet", "mode": "chat"}})
-    litellm_providers.register()  # a proxy or a second import registers the catalog again
-    prompt_cost, answer_cost = litellm.cost_per_token(model=model, prompt_tokens=8, completion_tokens=16)
-    assert (prompt_cost, answer_cost) == (pytest.approx(8e-06), pytest.approx(64e-06))
+    try:
+        litellm.register_model({model: {**price, "litellm_provider": "synternet", "mode": "chat"}})
+        litellm_providers.register()  # a proxy or a second import registers the catalog again
+        prompt_cost, answer_cost = litellm.cost_per_token(model=model, prompt_tokens=8, completion_tokens=16)
+        assert (prompt_cost, answer_cost) == (pytest.approx(8e-06), pytest.approx(64e-06))
+    finally:
+        monkeypatch.undo()  # the process's own map again, and no lookup cached from this test's
+        litellm.utils._invalidate_model_cost_lowercase_map()
 
 
 def test_catalog_rejects_unknown_fields_and_bad_values() -> None:

@@ -261,3 +261,86 @@ def test_text_completion_stream_chunks_are_converted_by_the_wrapped_method(emula
     assert isinstance(stream, wrapper), broke(f"text_completion(stream=True) returned {type(stream)}")
     first = next(iter(stream))
     assert first.choices[0].text == "", broke("the reasoning-only first chunk's text is not ''")
+
+
+def _pristine_cost_map() -> dict[str, Any]:
+    """LiteLLM's own cost map as it loads it (LITELLM_LOCAL_MODEL_COST_MAP: its bundled copy)."""
+    loaded: dict[str, Any] = litellm.get_model_cost_map(url=litellm.model_cost_map_url)
+    return {key: dict(row) for key, row in loaded.items()}
+
+
+def test_the_catalog_rows_are_the_ones_register_model_writes(monkeypatch: Any) -> None:
+    # cost_map.py writes litellm.model_cost itself, because register_model's cost per model grows with
+    # the map; the rows must be the very ones register_model writes for the same entries.
+    import litellm.utils
+
+    from litellm_providers.catalog import bundled_catalog, litellm_model_cost
+    from litellm_providers.cost_map import write_catalog_entries
+    from litellm_providers.providers import PROVIDERS
+
+    # As in a fresh process: LiteLLM also answers lookups from every earlier register_model call.
+    monkeypatch.setattr(litellm.utils, "_runtime_registered_model_cost", {})
+    try:
+        for route, provider in PROVIDERS.items():
+            entries = litellm_model_cost(provider, bundled_catalog(route).models)
+            monkeypatch.setattr(litellm, "model_cost", _pristine_cost_map())
+            litellm.utils._invalidate_model_cost_lowercase_map()  # LiteLLM's lookups cache the old map
+            litellm.register_model(entries, persist_across_reloads=False)
+            theirs = {key: litellm.model_cost[key] for key in entries}
+            monkeypatch.setattr(litellm, "model_cost", _pristine_cost_map())
+            litellm.utils._invalidate_model_cost_lowercase_map()
+            write_catalog_entries(route, entries)
+            ours = {key: litellm.model_cost[key] for key in entries}
+            for key in entries:
+                # register_model also writes some fields as None (unset), which reads the same.
+                stated = {name: value for name, value in theirs[key].items() if value is not None}
+                assert ours[key] == stated, broke(f"register_model now writes {key} differently")
+    finally:
+        monkeypatch.undo()
+        litellm.utils._invalidate_model_cost_lowercase_map()
+
+
+def test_litellm_reads_the_catalog_written_in_one_step_also_after_a_cost_map_reload(monkeypatch: Any) -> None:
+    import litellm.utils
+    from litellm.litellm_core_utils.get_model_cost_map import adopt_model_cost_map
+
+    from litellm_providers import catalog
+    from litellm_providers.catalog import ModelEntry, bundled_catalog, set_active_models
+    from litellm_providers.providers import PROVIDERS
+    from litellm_providers.registration import register_catalog
+
+    model = "synthetic/hf:seam/Written-In-One-Step"
+    entry = ModelEntry(
+        context_window=77_777, input_usd_per_million=3.0, output_usd_per_million=7.0, tools=True
+    )
+    answer = litellm.ModelResponse(
+        model=model, usage=litellm.Usage(prompt_tokens=1000, completion_tokens=100)
+    )
+    saved = dict(catalog._active)
+    # The reload below replaces litellm.model_cost: the original map comes back afterwards. It also
+    # replays every register_model call of the process, earlier tests' included: none is replayed here.
+    monkeypatch.setattr(litellm, "model_cost", litellm.model_cost)
+    monkeypatch.setattr(litellm.utils, "_runtime_registered_model_cost", {})
+    try:
+        set_active_models(
+            "synthetic", {**bundled_catalog("synthetic").models, "hf:seam/Written-In-One-Step": entry}
+        )
+        register_catalog(PROVIDERS["synthetic"])
+        for moment in ("registered", "after a cost map reload"):
+            assert litellm.get_model_info(model)["max_input_tokens"] == 77_777, broke(
+                f"get_model_info does not read the catalog's row, {moment}"
+            )
+            assert litellm.completion_cost(completion_response=answer, model=model) == pytest.approx(
+                1000 * 3e-6 + 100 * 7e-6
+            ), broke(f"completion_cost does not read the catalog's prices, {moment}")
+            assert litellm.supports_function_calling(model), broke(
+                f"supports_function_calling does not read the catalog's row, {moment}"
+            )
+            # A reload (the proxy's /reload/model_cost_map) replaces the whole map.
+            adopt_model_cost_map(_pristine_cost_map())
+    finally:
+        monkeypatch.undo()
+        litellm.utils._invalidate_model_cost_lowercase_map()
+        catalog._active.clear()
+        catalog._active.update(saved)
+        register_catalog(PROVIDERS["synthetic"])

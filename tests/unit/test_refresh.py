@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import litellm
+import litellm.utils
 import pytest
 
 from litellm_providers import catalog
-from litellm_providers.catalog import read_fresh_cache
+from litellm_providers.catalog_cache import cache_path, read_fresh_cache
 from litellm_providers.cli import main
 from litellm_providers.emulator import NEW_LIVE_MODEL, Emulator
 from litellm_providers.providers import PROVIDERS
@@ -25,8 +26,12 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.delenv("LITELLM_PROVIDERS_NO_CACHE")
     monkeypatch.setenv("LITELLM_PROVIDERS_CACHE_DIR", str(tmp_path))
     saved = dict(catalog._active)
+    # A registered catalog merges into the rows it finds: the emulator's prices must not outlive the test.
+    monkeypatch.setattr(litellm, "model_cost", dict(litellm.model_cost))
     yield tmp_path
     monkeypatch.setenv("LITELLM_PROVIDERS_NO_CACHE", "1")  # re-register from the bundled data only
+    monkeypatch.undo()
+    litellm.utils._invalidate_model_cost_lowercase_map()
     catalog._active.clear()
     catalog._active.update(saved)
     register()
@@ -35,8 +40,9 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 def test_refresh_writes_a_cache_that_register_uses_without_any_network(
     cache_dir: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert refresh_catalog("synthetic", api_base=emulator.base_url("synthetic"), register=False).error is None
-    assert (cache_dir / "catalog-synthetic.json").exists()
+    monkeypatch.setenv("SYNTHETIC_API_BASE", emulator.base_url("synthetic"))  # the base register() reads
+    assert refresh_catalog("synthetic", register=False).error is None
+    assert list(cache_dir.iterdir()) == [cache_path("synthetic")]
     catalog._active.clear()
 
     def no_network(*args: object, **kwargs: object) -> None:
@@ -51,18 +57,22 @@ def test_refresh_writes_a_cache_that_register_uses_without_any_network(
 def test_a_stale_cache_is_ignored(
     cache_dir: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    refresh_catalog("synthetic", api_base=emulator.base_url("synthetic"), register=False)
-    path = cache_dir / "catalog-synthetic.json"
+    base = emulator.base_url("synthetic")
+    refresh_catalog("synthetic", api_base=base, register=False)
+    path = cache_path("synthetic", base)
+    assert path is not None
     payload = json.loads(path.read_text())
     payload["fetched_at"] = time.time() - 2 * 24 * 3600
     path.write_text(json.dumps(payload))
-    assert read_fresh_cache("synthetic") is None
+    assert read_fresh_cache("synthetic", base) is None
     monkeypatch.setenv("LITELLM_PROVIDERS_CATALOG_TTL", str(3 * 24 * 3600))
-    assert read_fresh_cache("synthetic") is not None
+    assert read_fresh_cache("synthetic", base) is not None
 
 
 def test_a_corrupt_cache_is_ignored(cache_dir: Path) -> None:
-    (cache_dir / "catalog-synthetic.json").write_text("{not json")
+    path = cache_path("synthetic")
+    assert path is not None
+    path.write_text("{not json")
     assert read_fresh_cache("synthetic") is None
 
 
