@@ -14,18 +14,18 @@ internal                                               touched by
 =====================================================  ==============================================
 ``JSONProviderRegistry`` / ``openai_*compatible_providers``  ``registration._take_over_builtin_route``
 ``litellm.custom_provider_map`` + ``custom_llm_setup``  ``registration._install_handler``
-``get_supported_openai_params`` (module + lazy attr)   ``registration._install_supported_params``
-``utils.add_provider_specific_params_to_optional_params``  ``registration._install_reasoning_params_kept``
-``/v1/messages`` adapter ``_translate_thinking_to_openai`` ``registration._install_anthropic_thinking_kept``
+``get_supported_openai_params`` (module + lazy attr)   ``param_wraps.install_supported_params``
+``utils.add_provider_specific_params_to_optional_params``  ``param_wraps.install_reasoning_params_kept``
+``/v1/messages`` adapter ``_translate_thinking_to_openai`` ``param_wraps.install_anthropic_thinking_kept``
 ``reasoning_effort_from_thinking_budget`` (budget buckets)  ``effort.effort_from_thinking``
-``CustomStreamWrapper.model_response_creator``         ``registration._install_one_created_per_stream``
-``litellm.acompletion_with_retries``                   ``registration._install_async_retry_wait``
-``litellm.main.get_optional_params_embeddings``        ``registration._install_embedding_params``
-``ProviderConfigManager.get_provider_chat_config``     ``registration._install_provider_config``
-``litellm.completion_cost`` / cost header convention   ``registration._install_completion_cost``
+``CustomStreamWrapper.model_response_creator``         ``answer_wraps.install_one_created_per_stream``
+``litellm.acompletion_with_retries``                   ``answer_wraps.install_async_retry_wait``
+``litellm.main.get_optional_params_embeddings``        ``param_wraps.install_embedding_params``
+``ProviderConfigManager.get_provider_chat_config``     ``param_wraps.install_provider_config``
+``litellm.completion_cost`` / cost header convention   ``answer_wraps.install_completion_cost``
 ``CustomLLM`` handler signature (``headers=``, ...)    ``core.ProviderHandler``
 ``stream_chunk_builder`` + ``logging_obj``             ``streaming.aggregate_stream``
-``TextCompletionStreamWrapper`` chunk conversion        ``registration._install_text_chunks_carry_text``
+``TextCompletionStreamWrapper`` chunk conversion        ``answer_wraps.install_text_chunks_carry_text``
 SDK reads bodies via ``Response.iter_bytes`` / ``aiter_bytes``  ``limits.guard_body``
 ``SearchResponse`` / ``SearchResult`` (base_llm.search)  ``search_results.read_search_answer``
 ``SearchProviders`` enum (closed: no search hook)       none; docs say so (``tests/unit/test_search.py``)

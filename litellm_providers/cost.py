@@ -10,7 +10,7 @@ model, on the ``litellm_providers`` logger:
 * a catalogued model with no price (Synternet's, Synthetic's retired models): LiteLLM prices it at 0.0,
   which is not free but unknown; a warning says so, once per model per process.
 
-``registration._install_completion_cost`` calls these from ``litellm.completion_cost`` and from the
+``answer_wraps.install_completion_cost`` calls these from ``litellm.completion_cost`` and from the
 ``litellm.response_cost_calculator`` that LiteLLM's logging (callbacks, proxy spend, ``response_cost``)
 prices every call with. The figures themselves are LiteLLM's: the proxy and the loggers keep the float
 they expect.

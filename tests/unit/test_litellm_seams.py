@@ -168,7 +168,7 @@ def test_reasoning_params_survive_litellms_generic_mapping() -> None:
 
 
 def test_the_messages_adapter_hands_thinking_to_the_handler() -> None:
-    from litellm_providers.registration import _anthropic_messages_adapter
+    from litellm_providers.param_wraps import _anthropic_messages_adapter
 
     adapter = _anthropic_messages_adapter()
     assert adapter is not None, broke("LiteLLMAnthropicMessagesAdapter is in none of the known modules")
