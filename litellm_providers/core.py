@@ -5,7 +5,7 @@ the ``openai`` SDK (connection pooling, SSE decoding, timeouts) on ``transport.c
 ``Call`` (``call.py``) of one ``Operation`` (``operations.py``: chat completions, embeddings, text
 completions, the quotas read, the live model list, web search); the translation is in ``translate.py``
 and ``streaming.py``; a failure becomes a LiteLLM exception in ``failures.py``; retries are
-``retries.py``'s. Sync and async differ only in the loops that move bytes.
+``retries.py``'s. Sync and async differ only in the loops that move bytes (``exchange.py``).
 """
 
 from __future__ import annotations
@@ -13,21 +13,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import openai
-import pydantic
 from litellm.llms.custom_llm import CustomLLM
 from litellm.types.utils import EmbeddingResponse, ModelResponse, ModelResponseStream
 
 from litellm_providers.call import Call
-from litellm_providers.failures import (
-    BODY_ERRORS,
-    STREAM_ERRORS,
-    TRANSPORT_ERRORS,
-    failure,
-    not_a_stream,
-    unfinished,
+from litellm_providers.exchange import (
+    aaggregate,
+    aggregate,
+    apost,
+    astream,
+    open_stream,
+    post,
+    read_stream,
 )
-from litellm_providers.limits import MAX_SSE_LINE_BYTES, guard_body
 from litellm_providers.operations import (
     CHAT,
     EMBEDDINGS,
@@ -35,35 +33,14 @@ from litellm_providers.operations import (
     Operation,
     models_operation,
     quotas_operation,
-    read_answer,
     search_operation,
 )
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.quota import QuotaSnapshot
-from litellm_providers.response_headers import hidden_params_from_headers
 from litellm_providers.retries import aretried, retried, settled_failure
 from litellm_providers.search_results import DEFAULT_SEARCH_TIMEOUT, SearchResponse
-from litellm_providers.streaming import StreamTranslator, aggregate_stream
-from litellm_providers.transport import clients
 
 __all__ = ["ProviderHandler", "settled_failure"]
-
-
-def _is_event_stream(headers: Any) -> bool:
-    content_type = headers.get("content-type")
-    return content_type is None or content_type.split(";")[0].strip().lower() == "text/event-stream"
-
-
-def _guard_stream(call: Call, response: Any) -> None:
-    # A caller waiting for a whole answer gets it within timeout=; a stream's reader sees each chunk.
-    guard_body(response, deadline=None if call.stream else call.deadline, max_line=MAX_SSE_LINE_BYTES)
-
-
-def _event(chunk: Any) -> Any:
-    # The SDK builds chunks without validation: dump exactly what arrived, whatever its shape.
-    if isinstance(chunk, pydantic.BaseModel):
-        return chunk.model_dump(exclude_none=True, warnings=False)
-    return chunk
 
 
 class ProviderHandler(CustomLLM):
@@ -100,12 +77,12 @@ class ProviderHandler(CustomLLM):
 
     def embedding(self, *args: Any, **kwargs: Any) -> EmbeddingResponse:
         call = self._call(False, EMBEDDINGS, **kwargs)
-        response: EmbeddingResponse = retried(call, lambda: self._post(call))
+        response: EmbeddingResponse = retried(call, lambda: post(call))
         return response
 
     async def aembedding(self, *args: Any, **kwargs: Any) -> EmbeddingResponse:
         call = self._call(False, EMBEDDINGS, **kwargs)
-        response: EmbeddingResponse = await aretried(call, lambda: self._apost(call))
+        response: EmbeddingResponse = await aretried(call, lambda: apost(call))
         return response
 
     def quotas(
@@ -120,7 +97,7 @@ class ProviderHandler(CustomLLM):
             api_base=api_base,
             timeout=timeout,
         )
-        snapshot: QuotaSnapshot = retried(call, lambda: self._post(call))
+        snapshot: QuotaSnapshot = retried(call, lambda: post(call))
         return snapshot
 
     def live_models(
@@ -136,7 +113,7 @@ class ProviderHandler(CustomLLM):
             api_base=api_base,
             timeout=timeout,
         )
-        return retried(call, lambda: self._post(call))
+        return retried(call, lambda: post(call))
 
     def _search_call(
         self, query: Any, max_results: Any, api_key: str | None, api_base: str | None, timeout: Any
@@ -161,7 +138,7 @@ class ProviderHandler(CustomLLM):
     ) -> SearchResponse:
         """The provider's web search, on the same transport as a call (``litellm_providers.search``)."""
         call = self._search_call(query, max_results, api_key, api_base, timeout)
-        response: SearchResponse = retried(call, lambda: self._post(call))
+        response: SearchResponse = retried(call, lambda: post(call))
         return response
 
     async def asearch(
@@ -173,7 +150,7 @@ class ProviderHandler(CustomLLM):
         timeout: Any = None,
     ) -> SearchResponse:
         call = self._search_call(query, max_results, api_key, api_base, timeout)
-        response: SearchResponse = await aretried(call, lambda: self._apost(call))
+        response: SearchResponse = await aretried(call, lambda: apost(call))
         return response
 
     # -- sync ---------------------------------------------------------------------------------------
@@ -181,35 +158,8 @@ class ProviderHandler(CustomLLM):
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         call = self._call(False, **kwargs)
         if call.stream_upstream:
-            return retried(call, lambda: self._aggregate(call))
-        response: ModelResponse = retried(call, lambda: self._post(call))
-        return response
-
-    def _post(self, call: Call) -> Any:
-        client = clients.sync(call.base_url, call.api_key)
-        try:
-            http_response = call.send(client)
-            try:
-                # Read here, under the call's deadline (limits.py), not inside the SDK.
-                guard_body(
-                    http_response, deadline=call.deadline, max_line=None, max_body=call.operation.max_body
-                )
-                http_response.read()
-            finally:
-                http_response.close()
-        except BODY_ERRORS as error:
-            problem = failure(call, error)
-        else:
-            return read_answer(call, http_response)
-        raise problem  # outside the except block: the SDK's error (which holds the key) is no context
-
-    def _aggregate(self, call: Call) -> ModelResponse:
-        translator = call.translator()
-        chunks = list(self._read(call, translator, self._open(call, translator)))
-        response = aggregate_stream(
-            chunks, call.messages, translator.provider_usage, call.logging_obj, translator.unclosed_reasoning
-        )
-        response._hidden_params.update(translator.hidden_params)
+            return retried(call, lambda: aggregate(call))
+        response: ModelResponse = retried(call, lambda: post(call))
         return response
 
     def streaming(self, *args: Any, **kwargs: Any) -> Iterator[ModelResponseStream]:  # type: ignore[override]
@@ -217,80 +167,16 @@ class ProviderHandler(CustomLLM):
         translator = call.translator()
         # Opened here, not on the first next(): a refused stream raises from litellm.completion() itself,
         # with its own class, as LiteLLM's built-in providers do; and it can be retried.
-        opened = retried(call, lambda: self._open(call, translator))
-        return self._read(call, translator, opened)
-
-    def _open(self, call: Call, translator: StreamTranslator) -> openai.Stream[Any]:
-        client = clients.sync(call.base_url, call.api_key)
-        try:
-            stream: openai.Stream[Any] = call.send(client, stream=True)
-            response = stream.response
-            if _is_event_stream(response.headers):
-                translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
-                _guard_stream(call, response)
-                return stream
-            try:
-                problem = not_a_stream(call, response, response.read())
-            finally:
-                response.close()
-        except TRANSPORT_ERRORS as error:
-            problem = failure(call, error)
-        raise problem
-
-    def _read(
-        self, call: Call, translator: StreamTranslator, stream: openai.Stream[Any]
-    ) -> Iterator[ModelResponseStream]:
-        headers = stream.response.headers
-        as_chunk = call.operation.stream_event
-        problem: Exception | None = None
-        try:
-            for event in stream:
-                yield from translator.translate(as_chunk(_event(event)))
-        except STREAM_ERRORS as error:
-            problem = failure(call, error, headers)
-        finally:
-            stream.close()
-        # Whatever arrived before a failure is yielded first, including text a splitter still holds.
-        yield from translator.close()
-        if problem is None and not translator.finished:
-            problem = unfinished(call, headers)
-        if problem is not None:
-            raise problem
+        opened = retried(call, lambda: open_stream(call, translator))
+        return read_stream(call, translator, opened)
 
     # -- async --------------------------------------------------------------------------------------
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         call = self._call(False, **kwargs)
         if call.stream_upstream:
-            return await aretried(call, lambda: self._aaggregate(call))
-        response: ModelResponse = await aretried(call, lambda: self._apost(call))
-        return response
-
-    async def _apost(self, call: Call) -> Any:
-        client = clients.async_(call.base_url, call.api_key)
-        try:
-            http_response = await call.asend(client)
-            try:
-                guard_body(
-                    http_response, deadline=call.deadline, max_line=None, max_body=call.operation.max_body
-                )
-                await http_response.aread()
-            finally:
-                await http_response.aclose()
-        except BODY_ERRORS as error:
-            problem = failure(call, error)
-        else:
-            return read_answer(call, http_response)
-        raise problem
-
-    async def _aaggregate(self, call: Call) -> ModelResponse:
-        translator = call.translator()
-        stream = await self._aopen(call, translator)
-        chunks = [chunk async for chunk in self._aread(call, translator, stream)]
-        response = aggregate_stream(
-            chunks, call.messages, translator.provider_usage, call.logging_obj, translator.unclosed_reasoning
-        )
-        response._hidden_params.update(translator.hidden_params)
+            return await aretried(call, lambda: aaggregate(call))
+        response: ModelResponse = await aretried(call, lambda: apost(call))
         return response
 
     def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[ModelResponseStream]:  # type: ignore[override]
@@ -298,48 +184,4 @@ class ProviderHandler(CustomLLM):
         # raised by acompletion() now, before LiteLLM's stream wrapper chokes on it. LiteLLM wraps what
         # this returns before iterating it, so the stream opens on the first __anext__; a stream the
         # provider refuses raises there (see tests/faults for what the caller receives).
-        return self._astream(self._call(True, **kwargs))
-
-    async def _astream(self, call: Call) -> AsyncIterator[ModelResponseStream]:
-        translator = call.translator()
-        stream = await aretried(call, lambda: self._aopen(call, translator))
-        async for chunk in self._aread(call, translator, stream):
-            yield chunk
-
-    async def _aopen(self, call: Call, translator: StreamTranslator) -> openai.AsyncStream[Any]:
-        client = clients.async_(call.base_url, call.api_key)
-        try:
-            stream: openai.AsyncStream[Any] = await call.asend(client, stream=True)
-            response = stream.response
-            if _is_event_stream(response.headers):
-                translator.hidden_params.update(hidden_params_from_headers(call.provider, response.headers))
-                _guard_stream(call, response)
-                return stream
-            try:
-                problem = not_a_stream(call, response, await response.aread())
-            finally:
-                await response.aclose()
-        except TRANSPORT_ERRORS as error:
-            problem = failure(call, error)
-        raise problem
-
-    async def _aread(
-        self, call: Call, translator: StreamTranslator, stream: openai.AsyncStream[Any]
-    ) -> AsyncIterator[ModelResponseStream]:
-        headers = stream.response.headers
-        as_chunk = call.operation.stream_event
-        problem: Exception | None = None
-        try:
-            async for event in stream:
-                for chunk in translator.translate(as_chunk(_event(event))):
-                    yield chunk
-        except STREAM_ERRORS as error:
-            problem = failure(call, error, headers)
-        finally:
-            await stream.close()
-        for chunk in translator.close():
-            yield chunk
-        if problem is None and not translator.finished:
-            problem = unfinished(call, headers)
-        if problem is not None:
-            raise problem
+        return astream(self._call(True, **kwargs))
