@@ -62,6 +62,64 @@ def with_reasoning_tokens(usage: Usage, model: str, reasoning: str) -> Usage:
     return usage
 
 
+class StreamTally:
+    """What a stream said, counted for its usage: the provider's figures with the reasoning tokens added,
+    or, when it sends none (Synternet never does), a local estimate from the prompt and the text."""
+
+    def __init__(self, provider: ProviderSpec, prompt: Sequence[Any] | None) -> None:
+        self._provider = provider
+        self._prompt = prompt  # None: nothing to estimate from, so nothing is counted
+        self._answer_text: list[str] = []
+        self._reasoning_text: list[str] = []
+        self.provider_usage: Usage | None = None
+
+    def count(self, split: Split, tool_calls: Any) -> None:
+        if self._prompt is None:
+            return
+        if split.content:
+            self._answer_text.append(split.content)
+        if split.reasoning:
+            self._reasoning_text.append(split.reasoning)
+        for call in tool_calls or ():
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict):
+                self._answer_text.extend(
+                    str(function[part]) for part in ("name", "arguments") if function.get(part)
+                )
+
+    def _estimated_usage(self, model: str, hidden_params: dict[str, Any]) -> Usage | None:
+        """Token counts made locally, the way LiteLLM's stream builder counts, for a stream without usage.
+
+        LiteLLM logs a custom provider's stream that carries no usage as 0 prompt and 0 completion
+        tokens, so callbacks, proxy spend and ``stream_chunk_builder`` would all see 0. An estimate is
+        closer to the truth; ``_hidden_params["usage_is_estimate"]`` says it is one.
+        """
+        try:
+            prompt = litellm.token_counter(model=model, messages=list(self._prompt or ()))
+            answer = count_tokens(model, "".join(self._answer_text))
+            reasoning = count_tokens(model, "".join(self._reasoning_text))
+        except Exception as error:  # a prompt the tokenizer cannot read: no estimate, as LiteLLM does
+            logger.debug("%s: no usage estimate for this stream: %s", self._provider.display_name, error)
+            return None
+        hidden_params["usage_is_estimate"] = True
+        return Usage(
+            prompt_tokens=prompt,
+            completion_tokens=answer + reasoning,
+            total_tokens=prompt + answer + reasoning,
+            completion_tokens_details=CompletionTokensDetailsWrapper(
+                reasoning_tokens=reasoning, text_tokens=answer
+            ),
+        )
+
+    def usage(self, model: str, hidden_params: dict[str, Any]) -> Usage | None:
+        """The stream's usage: the provider's, with its reasoning tokens, else an estimate, else None."""
+        if self.provider_usage is not None:
+            return with_reasoning_tokens(self.provider_usage, model, "".join(self._reasoning_text))
+        if self._prompt is not None:
+            return self._estimated_usage(model, hidden_params)
+        return None
+
+
 class StreamTranslator:
     """Turns the provider's chat.completion.chunk objects into LiteLLM stream chunks.
 
@@ -87,12 +145,7 @@ class StreamTranslator:
         self._splitters: dict[int, ReasoningSplitter] = {}
         self._in_merged_reasoning: dict[int, bool] = {}
         self._finish: dict[int, str] = {}
-        self._usage: Usage | None = None
-        # The call's messages, and the text streamed so far, for a usage estimate when the provider
-        # sends none (Synternet never does): see _estimated_usage.
-        self._prompt = prompt
-        self._answer_text: list[str] = []
-        self._reasoning_text: list[str] = []
+        self._tally = StreamTally(provider, prompt)
         self._id = f"chatcmpl-{uuid.uuid4().hex}"
         # One `created` for the whole stream: the provider's first, else the local time at the start.
         self._created = int(time.time())
@@ -107,7 +160,7 @@ class StreamTranslator:
 
     @property
     def provider_usage(self) -> Usage | None:
-        return self._usage
+        return self._tally.provider_usage
 
     def translate(self, raw_chunk: Any) -> list[ModelResponseStream]:
         """LiteLLM chunks for one provider chunk (``UnreadableAnswer`` if its answer cannot be read)."""
@@ -119,7 +172,7 @@ class StreamTranslator:
         if isinstance(chunk.get("model"), str):
             self._model = chunk["model"]
         if isinstance(chunk.get("usage"), dict):
-            self._usage = Usage(**chunk["usage"])
+            self._tally.provider_usage = Usage(**chunk["usage"])
         out = []
         for raw_choice in chunk.get("choices") or ():
             index = raw_choice.get("index", 0)
@@ -135,8 +188,7 @@ class StreamTranslator:
             if raw_choice.get("finish_reason"):
                 self._finish[index] = raw_choice["finish_reason"]
             tool_calls = delta.get("tool_calls")
-            if self._prompt is not None:
-                self._count(split, tool_calls)
+            self._tally.count(split, tool_calls)
             if split or tool_calls or delta.get("role"):
                 out.append(self._chunk(index, split, tool_calls=tool_calls, role=delta.get("role")))
         return out
@@ -151,14 +203,9 @@ class StreamTranslator:
         }
         held = [(i, s.close()) for i, s in self._splitters.items()]
         out = [c for c in (self._chunk(i, split) for i, split in held) if _has_payload(c)]
-        if self._prompt is not None:
-            for _, split in held:
-                self._count(split, None)
-        usage = self._usage
-        if usage is not None:
-            usage = with_reasoning_tokens(usage, self._model, "".join(self._reasoning_text))
-        elif self._prompt is not None:
-            usage = self._estimated_usage()
+        for _, split in held:
+            self._tally.count(split, None)
+        usage = self._tally.usage(self._model, self.hidden_params)
         if usage is not None:
             cost = self.hidden_params.get("response_cost")
             if cost is not None:
@@ -171,42 +218,6 @@ class StreamTranslator:
         for index, reason in sorted(self._finish.items()):
             out.append(self._chunk(index, Split(), finish_reason=reason))
         return out
-
-    def _count(self, split: Split, tool_calls: Any) -> None:
-        if split.content:
-            self._answer_text.append(split.content)
-        if split.reasoning:
-            self._reasoning_text.append(split.reasoning)
-        for call in tool_calls or ():
-            function = call.get("function") if isinstance(call, dict) else None
-            if isinstance(function, dict):
-                self._answer_text.extend(
-                    str(function[part]) for part in ("name", "arguments") if function.get(part)
-                )
-
-    def _estimated_usage(self) -> Usage | None:
-        """Token counts made locally, the way LiteLLM's stream builder counts, for a stream without usage.
-
-        LiteLLM logs a custom provider's stream that carries no usage as 0 prompt and 0 completion
-        tokens, so callbacks, proxy spend and ``stream_chunk_builder`` would all see 0. An estimate is
-        closer to the truth; ``_hidden_params["usage_is_estimate"]`` says it is one.
-        """
-        try:
-            prompt = litellm.token_counter(model=self._model, messages=list(self._prompt or ()))
-            answer = count_tokens(self._model, "".join(self._answer_text))
-            reasoning = count_tokens(self._model, "".join(self._reasoning_text))
-        except Exception as error:  # a prompt the tokenizer cannot read: no estimate, as LiteLLM does
-            logger.debug("%s: no usage estimate for this stream: %s", self._provider.display_name, error)
-            return None
-        self.hidden_params["usage_is_estimate"] = True
-        return Usage(
-            prompt_tokens=prompt,
-            completion_tokens=answer + reasoning,
-            total_tokens=prompt + answer + reasoning,
-            completion_tokens_details=CompletionTokensDetailsWrapper(
-                reasoning_tokens=reasoning, text_tokens=answer
-            ),
-        )
 
     def _splitter(self, index: int) -> ReasoningSplitter:
         if index not in self._splitters:
