@@ -198,6 +198,8 @@ class QuotaAwareRouting(CustomLogger):
     async def async_log_success_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
     ) -> None:
+        if kwargs.get("cache_hit"):
+            return  # a cached answer's quotas are those of the call that was cached, long ago perhaps
         await self.learn(_api_key_of(kwargs.get("litellm_params")), _header_of_response(response_obj, kwargs))
 
     async def async_log_failure_event(
@@ -212,13 +214,27 @@ class QuotaAwareRouting(CustomLogger):
     async def _states(self, deployments: list[dict[str, Any]]) -> list[KeyState | None]:
         keys = [_api_key_of(deployment.get("litellm_params")) for deployment in deployments]
         wanted = [CACHE_PREFIX + key_digest(key) for key in keys if key is not None]
+        found = iter(await self._read(wanted) if wanted else [])
+        return [state_from_cached(next(found, None)) if key is not None else None for key in keys]
+
+    async def _read(self, wanted: list[str]) -> list[object]:
+        """The states filed under ``wanted``: Redis's when the cache has Redis (what every proxy of the
+        fleet wrote, read each time: this process's memory may hold an older state that another proxy
+        has since replaced), else this process's memory, which is also what is left when Redis is away."""
+        cache = self.cache
+        shared: Mapping[str, object] = {}
+        if cache.redis_cache is not None:
+            try:
+                shared = await cache.redis_cache.async_batch_get_cache(wanted) or {}
+            except Exception as error:
+                logger.warning("quota-aware routing reads its memory only: %s", type(error).__name__)
         try:
-            found = await self.cache.async_batch_get_cache(keys=wanted) if wanted else []
+            local = await cache.async_batch_get_cache(keys=wanted, local_only=True) or []
         except Exception as error:
             logger.warning("quota-aware routing could not read the keys' quotas: %s", type(error).__name__)
-            found = None
-        values = iter(found or [None] * len(wanted))
-        return [state_from_cached(next(values, None)) if key is not None else None for key in keys]
+            local = []
+        memory = dict(zip(wanted, local, strict=False))
+        return [shared.get(key) if shared.get(key) is not None else memory.get(key) for key in wanted]
 
     async def async_filter_deployments(
         self,

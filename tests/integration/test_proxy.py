@@ -52,8 +52,10 @@ class Proxy:
 
 
 @contextmanager
-def running_proxy(config: Path, emulator: Emulator, log: Path, **extra_env: str) -> Iterator[Proxy]:
-    """A real two-worker `litellm --config` process on loopback, stopped by its process group."""
+def running_proxy(
+    config: Path, emulator: Emulator, log: Path, workers: int = 2, **extra_env: str
+) -> Iterator[Proxy]:
+    """A real `litellm --config` process (two workers unless told) on loopback, stopped by its group."""
     port = _free_port()
     master_key = "sk-" + secrets.token_hex(32)
     env = {
@@ -72,7 +74,7 @@ def running_proxy(config: Path, emulator: Emulator, log: Path, **extra_env: str)
     command = [str(litellm_cli), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [*command, "--num_workers", "2"],
+            [*command, "--num_workers", str(workers)],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
