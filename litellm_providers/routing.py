@@ -234,7 +234,14 @@ class QuotaAwareRouting(CustomLogger):
             logger.warning("quota-aware routing could not read the keys' quotas: %s", type(error).__name__)
             local = []
         memory = dict(zip(wanted, local, strict=False))
-        return [shared.get(key) if shared.get(key) is not None else memory.get(key) for key in wanted]
+        for key, value in shared.items():
+            state = state_from_cached(value)
+            if key in memory and state is not None and state.expires_at is not None:
+                # Remembered here too: what another proxy learned still routes this one if Redis goes away.
+                ttl = max(math.ceil(state.expires_at - time.time()), 1)
+                cache.in_memory_cache.set_cache(key, state.as_cached(), ttl=ttl)  # type: ignore[no-untyped-call]
+                memory[key] = value
+        return [memory.get(key) for key in wanted]
 
     async def async_filter_deployments(
         self,

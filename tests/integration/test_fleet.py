@@ -35,8 +35,17 @@ STARTUP_SECONDS = 30
 class Redis:
     """A throwaway redis-server on a free loopback port, read with redis-cli."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
+    def __init__(self, port: int, process: subprocess.Popen[bytes]) -> None:
+        self.port, self.process = port, process
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
 
     def cli(self, *args: str) -> str:
         command = ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "--raw", *args]
@@ -67,7 +76,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    server = Redis(port)
+    server = Redis(port, process)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
@@ -79,12 +88,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
             time.sleep(0.1)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +146,24 @@ def _key_one_refused_through(proxy: Proxy, emulator: Emulator, redis_server: Red
     _wait_for_state(redis_server, KEY_ONE)
 
 
+def test_a_response_cached_through_a_is_a_hit_through_b(
+    fleet: tuple[Proxy, Proxy], fleet_emulator: Emulator
+) -> None:
+    proxy_a, proxy_b = fleet
+    question = [{"role": "user", "content": "What does the fleet cache?"}]
+    first = proxy_a.client().chat.completions.with_raw_response.create(model=MODEL, messages=question)  # type: ignore[arg-type]
+    seen = len(fleet_emulator.requests)
+    again = proxy_b.client().chat.completions.with_raw_response.create(model=MODEL, messages=question)  # type: ignore[arg-type]
+    assert len(fleet_emulator.requests) == seen  # B answered from the cache A filled
+    assert again.parse().choices[0].message.content == "You asked: What does the fleet cache?"
+    assert again.headers.get("x-litellm-cache-key")
+    # LiteLLM's cost convention for a cache hit: 1.110 says it cost nothing; 1.106 repeats the cost of
+    # the call that filled the cache. Either way, the cost of that call, not of a new one.
+    cost = float(first.headers["x-litellm-response-cost"])
+    assert cost > 0
+    assert float(again.headers["x-litellm-response-cost"]) in (0.0, cost)
+
+
 def test_a_key_used_up_through_a_is_skipped_by_b(
     fleet: tuple[Proxy, Proxy], fleet_emulator: Emulator, redis_server: Redis
 ) -> None:
@@ -192,3 +214,33 @@ def test_no_key_or_key_prefix_in_redis(fleet: tuple[Proxy, Proxy], redis_server:
     for key in (KEY_ONE, KEY_TWO):
         for piece in (key, key[:12], key[-12:]):
             assert piece not in stored
+
+
+def test_redis_stopped_both_proxies_keep_answering(
+    fleet: tuple[Proxy, Proxy], fleet_emulator: Emulator, redis_server: Redis
+) -> None:
+    """Last in the module: Redis goes away for good (LiteLLM's circuit breaker would keep it out for
+    minutes after it came back). Every key is used up by now (the tests above): A learned that
+    itself, B read it from Redis; both still answer the hook's 429 from memory without an upstream
+    call, neither crashes, and neither logs a key."""
+    proxy_a, proxy_b = fleet
+    redis_server.stop()
+    for proxy in (proxy_a, proxy_b):
+        seen = len(fleet_emulator.requests)
+        assert "renews at" in str(_refusal(proxy))
+        assert len(fleet_emulator.requests) == seen
+    for proxy in (proxy_a, proxy_b):
+        assert proxy.client().models.list().data  # still up
+        log = proxy.log.read_text(errors="replace")
+        for key in (KEY_ONE, KEY_TWO):
+            assert key[:12] not in log and key[-12:] not in log
+
+
+def _refusal(proxy: Proxy) -> openai.RateLimitError:
+    for _ in range(100):
+        with pytest.raises(openai.RateLimitError) as raised:
+            _ask(proxy, "and without Redis?")
+        if "cooldown" not in str(raised.value):
+            return raised.value
+        time.sleep(0.2)
+    raise AssertionError(f"only cooldowns; last: {raised.value}")
