@@ -279,7 +279,9 @@ def _all_used_up(model: str, renewals: list[float]) -> RateLimitError:
     wait = max(math.ceil(soonest - time.time()), 1)
     at = datetime.fromtimestamp(soonest, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     message = (
-        f"synthetic: every key of model group {model!r} has used up its subscription; "
+        # "available": the Router offers only deployments not cooling down, which may leave out a key
+        # that has requests left; this says what the hook saw, not more.
+        f"synthetic: every key available for model group {model!r} has used up its subscription; "
         f"the soonest window renews at {at} (in {wait}s); no upstream call was made"
     )
     headers = {"retry-after": str(wait)}

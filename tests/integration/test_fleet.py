@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 import openai
 import pytest
 
+from litellm_providers.compat import HTTP_ERRORS
 from litellm_providers.emulator import Emulator
 from litellm_providers.emulator.platform import renewal_times
 from litellm_providers.routing import CACHE_PREFIX, key_digest
@@ -98,18 +100,22 @@ def fleet_emulator() -> Iterator[Emulator]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def fleet(
-    redis_server: Redis, fleet_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Proxy, Proxy]]:
-    directory = tmp_path_factory.mktemp("fleet")
-    env = {
+def _fleet_env(redis_server: Redis) -> dict[str, str]:
+    return {
         "REDIS_HOST": "127.0.0.1",
         "REDIS_PORT": str(redis_server.port),
         "REDIS_PASSWORD": "",
         "SYNTHETIC_API_KEY_1": KEY_ONE,
         "SYNTHETIC_API_KEY_2": KEY_TWO,
     }
+
+
+@pytest.fixture(scope="module")
+def fleet(
+    redis_server: Redis, fleet_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Proxy, Proxy]]:
+    directory = tmp_path_factory.mktemp("fleet")
+    env = _fleet_env(redis_server)
     with (
         running_proxy(FLEET_CONFIG, fleet_emulator, directory / "a.log", workers=1, **env) as proxy_a,
         running_proxy(FLEET_CONFIG, fleet_emulator, directory / "b.log", workers=1, **env) as proxy_b,
@@ -174,6 +180,33 @@ def test_a_key_used_up_through_a_is_skipped_by_b(
         answer = _ask(proxy_b, f"through B {index}")
         assert answer.choices[0].message.content == f"You asked: through B {index}"
     assert _calls_by(fleet_emulator, KEY_ONE) == key_one_before
+
+
+def test_a_proxy_killed_mid_stream_leaves_the_other_serving(
+    fleet: tuple[Proxy, Proxy],
+    fleet_emulator: Emulator,
+    redis_server: Redis,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    proxy_a, proxy_b = fleet
+    _key_one_refused_through(proxy_a, fleet_emulator, redis_server)  # so the stream goes to key 2
+    prompt = "a long story emulate:fault=slow-drip emulate:delay=0.5"
+    log = tmp_path_factory.mktemp("doomed") / "c.log"
+    with running_proxy(FLEET_CONFIG, fleet_emulator, log, workers=1, **_fleet_env(redis_server)) as doomed:
+        stream = doomed.client().chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": prompt}], stream=True
+        )
+        chunks = iter(stream)
+        next(chunks)  # the stream has begun
+        os.killpg(doomed.pid, signal.SIGKILL)
+        with pytest.raises((openai.APIError, *HTTP_ERRORS)):
+            for _ in chunks:
+                pass
+    answer = _ask(proxy_b, "still there?")
+    assert answer.choices[0].message.content == "You asked: still there?"
+    assert (
+        sum(1 for seen in fleet_emulator.requests if seen["body"]["messages"][-1]["content"] == prompt) == 1
+    )
 
 
 def test_every_key_used_up_is_a_429_with_retry_after_from_both(

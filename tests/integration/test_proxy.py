@@ -3,6 +3,7 @@ driven with the openai SDK as a team's application would drive it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -44,8 +45,9 @@ def _free_port() -> int:
 
 
 class Proxy:
-    def __init__(self, url: str, master_key: str, log: Path) -> None:
+    def __init__(self, url: str, master_key: str, log: Path, pid: int = 0) -> None:
         self.url, self.master_key, self.log = url, master_key, log
+        self.pid = pid  # the process group's leader: a test may kill the proxy mid-call
 
     def client(self) -> openai.OpenAI:
         return openai.OpenAI(base_url=self.url, api_key=self.master_key, max_retries=0)
@@ -94,13 +96,15 @@ def running_proxy(
                 f"no proxy after {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}"
             )
             time.sleep(0.5)
-        yield Proxy(f"{url}/v1", master_key, log)
+        yield Proxy(f"{url}/v1", master_key, log, process.pid)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # a test may have killed the group already
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
 
 
