@@ -33,6 +33,8 @@ SDK reads bodies via ``Response.iter_bytes`` / ``aiter_bytes``  ``limits.guard_b
 writes them (``match_capability_generalizations``,
 ``utils._invalidate_model_cost_lowercase_map``)
 ``utils.reapply_runtime_model_cost_registrations``     ``cost_map._install_reload_replay``
+``Router.cache`` (1.106) / ``Router.health().store``     ``compat.router_cache`` (``routing.use_with``)
+``litellm.proxy.proxy_server.llm_router``              ``routing.QuotaAwareRouting.cache``
 =====================================================  ==============================================
 
 The provider config and the body reads are guarded by ``tests/faults/test_hostile_upstream.py``.
@@ -111,3 +113,17 @@ def versions() -> str:
     return (
         f"litellm {installed('litellm')}, openai {installed('openai')} ({transport} {installed(transport)})"
     )
+
+
+def router_cache(router: object) -> Any:
+    """The ``DualCache`` a Router keeps its shared state in (in memory, plus Redis when it has one), or
+    None. LiteLLM 1.110 deprecates ``Router.cache`` for ``Router.health().store``, which 1.106 lacks."""
+    if router is None:
+        return None
+    health = getattr(router, "health", None)
+    store = getattr(health(), "store", None) if callable(health) else None
+    if store is None:
+        store = getattr(router, "cache", None)
+    from litellm.caching.dual_cache import DualCache
+
+    return store if isinstance(store, DualCache) else None

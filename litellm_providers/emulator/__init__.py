@@ -23,8 +23,11 @@ Answers are deterministic, so recordings are stable. The last user message steer
 * ``emulate:retry_after=<seconds>``: the ``Retry-After`` an HTTP error fault sends (the ``429`` fault
   sends 30 unless told otherwise; the others send none unless told).
 
-Any API key is accepted except one starting with ``invalid``, which gets the provider's 401. A
-provider with ``anonymous_access`` (the Syncropel gateway) also serves requests with no
+A Synthetic key whose name contains ``exhausted`` has used up its subscription: every chat call it
+makes gets that quota 429 (two keys' quotas differ, for quota-aware routing).
+
+Any API key is accepted except one starting with ``invalid``, which gets the provider's 401. A provider
+with ``anonymous_access`` (the Syncropel gateway) also serves requests with no
 ``Authorization`` header, as its anonymous tier: models whose catalog tier admits it are answered
 (``X-Syncropic-Tier: anonymous``; keyed calls get ``paid``), the others get the documented 402
 ``subscription_required``.

@@ -64,6 +64,8 @@ class Handler(Streams):
         if times is not None and sum(1 for seen in self.server.requests if seen["body"] == body) > times:
             directives.pop("fault", None)  # failed as many times as asked: from now on, answer
         fault = directives.get("fault")
+        if fault is None and not searching and self._subscription_used_up():
+            fault = "quota"  # this key's subscription is used up: every chat call is refused for quota
         if fault in STATUS_FAULTS:
             status, code, message = STATUS_FAULTS[fault]
             wait = number(directives.get("retry_after"), default=30.0 if fault == "429" else None)

@@ -3,6 +3,7 @@ driven with the openai SDK as a team's application would drive it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -44,16 +45,19 @@ def _free_port() -> int:
 
 
 class Proxy:
-    def __init__(self, url: str, master_key: str, log: Path) -> None:
+    def __init__(self, url: str, master_key: str, log: Path, pid: int = 0) -> None:
         self.url, self.master_key, self.log = url, master_key, log
+        self.pid = pid  # the process group's leader: a test may kill the proxy mid-call
 
     def client(self) -> openai.OpenAI:
         return openai.OpenAI(base_url=self.url, api_key=self.master_key, max_retries=0)
 
 
 @contextmanager
-def running_proxy(config: Path, emulator: Emulator, log: Path, **extra_env: str) -> Iterator[Proxy]:
-    """A real two-worker `litellm --config` process on loopback, stopped by its process group."""
+def running_proxy(
+    config: Path, emulator: Emulator, log: Path, workers: int = 2, **extra_env: str
+) -> Iterator[Proxy]:
+    """A real `litellm --config` process (two workers unless told) on loopback, stopped by its group."""
     port = _free_port()
     master_key = "sk-" + secrets.token_hex(32)
     env = {
@@ -72,7 +76,7 @@ def running_proxy(config: Path, emulator: Emulator, log: Path, **extra_env: str)
     command = [str(litellm_cli), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [*command, "--num_workers", "2"],
+            [*command, "--num_workers", str(workers)],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -92,13 +96,15 @@ def running_proxy(config: Path, emulator: Emulator, log: Path, **extra_env: str)
                 f"no proxy after {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}"
             )
             time.sleep(0.5)
-        yield Proxy(f"{url}/v1", master_key, log)
+        yield Proxy(f"{url}/v1", master_key, log, process.pid)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # a test may have killed the group already
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
 
 

@@ -1,0 +1,258 @@
+"""Quota-aware routing on a plain ``litellm.Router``: two deployments of one model, two keys, the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import litellm
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from litellm_providers.emulator import Emulator
+from litellm_providers.emulator.platform import quotas_answer, renewal_times
+from litellm_providers.quota import QuotaSnapshot, snapshot_from_header
+from litellm_providers.routing import (
+    CACHE_PREFIX,
+    QuotaAwareRouting,
+    key_digest,
+    state_from_cached,
+    state_from_snapshot,
+    use_with,
+)
+
+MODEL = "synthetic/hf:zai-org/GLM-4.7"
+FRESH_KEY = "sentinel-fleet-key-two-0123456789abcdef"
+SPENT_KEY = "sentinel-fleet-key-one-exhausted-0123456789"
+SPENT_TOO = "sentinel-fleet-key-three-exhausted-987654321"
+
+
+def _router(emulator: Emulator, *keys: str) -> litellm.Router:
+    deployments = [
+        {
+            "model_name": "glm",
+            "litellm_params": {"model": MODEL, "api_key": key, "api_base": emulator.base_url("synthetic")},
+            "model_info": {"id": f"deployment-{index}"},
+        }
+        for index, key in enumerate(keys)
+    ]
+    # No cooldowns and no retries: what keeps calls off a used-up key is the hook, not LiteLLM's cooldown.
+    return litellm.Router(model_list=deployments, num_retries=0, disable_cooldowns=True)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    # Its own emulator: its quotas header counts the requests it has served (135 shows the
+    # subscription used up), and the session's has served many by the time this module runs.
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def routing() -> Iterator[QuotaAwareRouting]:
+    hook = QuotaAwareRouting()
+    yield hook
+    # Off every list LiteLLM copied it to: LiteLLM adds one callback of a class once, so a stale
+    # instance would keep a later test's from being called, and it must not route other tests' calls.
+    for name in _CALLBACK_LISTS:
+        listed = getattr(litellm, name, None)
+        if isinstance(listed, list):
+            listed[:] = [callback for callback in listed if callback is not hook]
+
+
+_CALLBACK_LISTS = (
+    "callbacks",
+    "input_callback",
+    "success_callback",
+    "failure_callback",
+    "_async_success_callback",
+    "_async_failure_callback",
+    "service_callback",
+)
+
+
+@pytest.fixture(scope="module")
+def loop() -> Iterator[asyncio.Runner]:
+    """One event loop for the module: LiteLLM runs its logging callbacks on a worker bound to the loop
+    it first ran on, so a second ``asyncio.run`` would never see the hook learn (a proxy has one loop)."""
+    with asyncio.Runner() as runner:
+        yield runner
+
+
+def _calls_by(emulator: Emulator, key: str) -> int:
+    return sum(1 for seen in emulator.requests if seen["headers"].get("authorization") == f"Bearer {key}")
+
+
+async def _ask(router: litellm.Router, model: str, text: str) -> Any:
+    return await router.acompletion(model=model, messages=[{"role": "user", "content": text}])
+
+
+async def _settle() -> None:
+    # LiteLLM runs success and failure callbacks as tasks after the call returns.
+    for _ in range(50):
+        await asyncio.sleep(0.02)
+
+
+async def _learn_spent(
+    router: litellm.Router, deployment_id: str, routing: QuotaAwareRouting, key: str
+) -> None:
+    """One call to that deployment alone (by its id): its quota 429 teaches the hook."""
+    with pytest.raises(litellm.RateLimitError):
+        await _ask(router, deployment_id, "who are you?")
+    for _ in range(200):  # the failure callback runs as a task after the call: wait until it has
+        if await routing.cache.async_get_cache(CACHE_PREFIX + key_digest(key)) is not None:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the hook never learned of the used-up key")
+
+
+def test_a_used_up_key_is_skipped_and_the_other_takes_the_calls(
+    emulator: Emulator, routing: QuotaAwareRouting, loop: asyncio.Runner
+) -> None:
+    router = _router(emulator, SPENT_KEY, FRESH_KEY)
+    use_with(router, routing)
+
+    async def run() -> None:
+        await _learn_spent(router, "deployment-0", routing, SPENT_KEY)
+        spent_before = _calls_by(emulator, SPENT_KEY)
+        for index in range(12):
+            response = await _ask(router, "glm", f"question {index}")
+            assert response.choices[0].message.content == f"You asked: question {index}"
+        assert _calls_by(emulator, SPENT_KEY) == spent_before
+        assert _calls_by(emulator, FRESH_KEY) >= 12
+
+    loop.run(run())
+
+
+def test_every_key_used_up_raises_with_retry_after_and_spends_no_call(
+    emulator: Emulator, routing: QuotaAwareRouting, loop: asyncio.Runner
+) -> None:
+    router = _router(emulator, SPENT_KEY, SPENT_TOO)
+    use_with(router, routing)
+
+    async def run() -> None:
+        await _learn_spent(router, "deployment-0", routing, SPENT_KEY)
+        await _learn_spent(router, "deployment-1", routing, SPENT_TOO)
+        seen = len(emulator.requests)
+        with pytest.raises(litellm.RateLimitError) as raised:
+            await _ask(router, "glm", "anyone left?")
+        assert len(emulator.requests) == seen, [
+            (r["body"]["messages"][-1]["content"], r["headers"]["authorization"][-6:])
+            for r in emulator.requests[-3:]
+        ]  # no upstream call on a known-used-up key
+        renews = renewal_times()["subscription"].timestamp() - time.time()
+        wait = raised.value.retry_after  # type: ignore[attr-defined]
+        assert abs(wait - renews) <= 5
+        assert raised.value.response.headers["retry-after"] == str(wait)
+        assert "renews at" in str(raised.value)
+        assert renewal_times()["subscription"].strftime("%Y-%m-%dT%H:%M") in str(raised.value)
+
+    loop.run(run())
+
+
+def test_no_key_or_key_prefix_in_the_cache(
+    emulator: Emulator, routing: QuotaAwareRouting, loop: asyncio.Runner
+) -> None:
+    router = _router(emulator, SPENT_KEY, FRESH_KEY)
+    use_with(router, routing)
+
+    async def run() -> None:
+        await _learn_spent(router, "deployment-0", routing, SPENT_KEY)
+        await _ask(router, "glm", "hello")
+        await _settle()
+
+    loop.run(run())
+    memory = routing.cache.in_memory_cache.cache_dict
+    stored = {key: value for key, value in memory.items() if key.startswith(CACHE_PREFIX)}
+    assert {CACHE_PREFIX + key_digest(SPENT_KEY), CACHE_PREFIX + key_digest(FRESH_KEY)} <= stored.keys()
+    text = json.dumps({key: repr(value) for key, value in memory.items()})
+    for key in (SPENT_KEY, FRESH_KEY):
+        assert key[:12] not in text and key[-12:] not in text
+
+
+def test_more_headroom_is_preferred() -> None:
+    snapshot = QuotaSnapshot.model_validate(quotas_answer(130))
+    few = state_from_snapshot(snapshot)
+    many = state_from_snapshot(QuotaSnapshot.model_validate(quotas_answer(10)))
+    assert few.headroom == 5 and many.headroom == 125
+    assert not few.blocked(time.time())
+    spent = state_from_snapshot(QuotaSnapshot.model_validate(quotas_answer(0, exhausted=True)))
+    assert spent.blocked(time.time()) and spent.headroom == 0
+    assert spent.blocked_until == pytest.approx(renewal_times()["subscription"].timestamp(), abs=2)
+
+
+def test_filter_keeps_the_keys_with_headroom_best_first(
+    routing: QuotaAwareRouting, loop: asyncio.Runner
+) -> None:
+    deployments = [
+        {"litellm_params": {"api_key": key}, "model_info": {"id": key[-4:]}}
+        for key in ("k-few", "k-many", "k-new")
+    ]
+
+    async def run() -> list[Any]:
+        await routing.learn("k-few", json.dumps(quotas_answer(130)))
+        await routing.learn("k-many", json.dumps(quotas_answer(10)))
+        return await routing.async_filter_deployments("glm", deployments, None)
+
+    kept = loop.run(run())
+    assert [d["model_info"]["id"] for d in kept] == ["-new", "many"]
+
+
+def test_a_search_window_used_up_does_not_block_chat(routing: QuotaAwareRouting) -> None:
+    snapshot = QuotaSnapshot.model_validate(quotas_answer(3, search_exhausted=True))
+    assert not state_from_snapshot(snapshot).blocked(time.time())
+
+
+def test_a_rolling_window_blocks_until_its_next_tick() -> None:
+    answer = quotas_answer(3)
+    answer["rollingFiveHourLimit"]["remaining"] = 0
+    state = state_from_snapshot(QuotaSnapshot.model_validate(answer), datetime.now(UTC))
+    assert state.blocked_until == pytest.approx(renewal_times()["tick"].timestamp(), abs=2)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    st.one_of(
+        _JSON,
+        st.fixed_dictionaries({"headroom": _JSON, "blocked_until": _JSON, "expires_at": _JSON}),
+    )
+)
+def test_any_cached_value_reads_as_a_state_or_none(value: object) -> None:
+    state = state_from_cached(value)
+    assert state is None or isinstance(state.blocked(time.time()), bool)
+
+
+_WHEN = st.one_of(
+    st.none(),
+    st.datetimes(timezones=st.just(UTC)).map(lambda at: at.isoformat()),
+    st.text(max_size=10),
+)
+_COUNT = st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=6))
+
+
+@given(
+    subscription=st.fixed_dictionaries({"limit": _COUNT, "requests": _COUNT, "renewsAt": _WHEN}),
+    rolling=st.fixed_dictionaries({"max": _COUNT, "remaining": _COUNT, "nextTickAt": _WHEN}),
+)
+def test_any_quotas_header_learns_a_state_or_nothing(
+    subscription: dict[str, Any], rolling: dict[str, Any]
+) -> None:
+    header = json.dumps({"subscription": subscription, "rollingFiveHourLimit": rolling})
+    snapshot = snapshot_from_header(header)
+    if snapshot is None:
+        return  # unreadable: ignored with a warning, the key routed as one not heard from
+    state = state_from_snapshot(snapshot)
+    assert state_from_cached(json.loads(json.dumps(state.as_cached()))) == state
