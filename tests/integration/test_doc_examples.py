@@ -19,7 +19,6 @@ A block opts out only with a marker on the line right above it, whose reason the
 from __future__ import annotations
 
 import ast
-import importlib.util
 import os
 import re
 import shlex
@@ -39,12 +38,12 @@ from litellm_providers.catalog import bundled_catalog
 from litellm_providers.emulator import Emulator
 from litellm_providers.providers import PROVIDERS
 from tests.conftest import ROOT
+from tests.integration.doc_blocks import SERVER_PROBES, SHELL, Block, Command, blocks, commands
 
 pytestmark = pytest.mark.integration
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 SHIPPED_CONFIG = ROOT / "docs" / "proxy" / "config.yaml"
-SHELL = {"bash", "sh", "shell", "console"}
 # Blocks that are examples (not output tables): where a model id is a reader's choice.
 EXAMPLE_LANGUAGES = {"python", "yaml", *SHELL}
 BLOCK_SECONDS = 120
@@ -53,104 +52,13 @@ DOCS_PROXY_PORT = 4000  # the port the README's proxy command listens on
 # The CLI's refresh keeps going (the table still prints) when a list cannot be read: it says so.
 FAILURE_SIGNS = ("Traceback (most recent call last)", "kept the bundled catalog")
 
-# The servers a shell line may start, and where each answers 200 once it serves.
-SERVER_PROBES = {"proxy": "/health/readiness", "emulate": "/openai/v1/models"}
-
-FENCE = re.compile(r"^```(\S*)\s*$")
-MARKER = re.compile(
-    r"^<!--\s*doc-example:\s*(?P<directive>skip|requires\s+[\w.]+)\s*\((?P<reason>.+)\)\s*-->$"
-)
-ANY_MARKER = re.compile(r"<!--\s*doc-example:")
-ASSIGNMENTS = re.compile(r"^((?:[A-Za-z_]\w*=(?:\"[^\"]*\"|'[^']*'|\S)*\s+)*)(.*)$")
 MODEL_ID = re.compile(rf"(?<![\w/.-])({'|'.join(PROVIDERS)})/([^\s\"'`,)\]}}]+)")
 
 
-@dataclass(frozen=True)
-class Block:
-    page: str  # relative to the repository
-    index: int  # 1-based, among the page's fenced blocks
-    line: int  # the line of its first code line
-    language: str
-    code: str
-    marker: str | None  # the `<!-- doc-example: ... -->` line right above the fence
-
-    @property
-    def id(self) -> str:
-        return f"{self.page}#{self.index}"
-
-    def opt_out(self) -> None:
-        """Skip, with the marker's reason, where the marker says the block cannot run here."""
-        if self.marker is None:
-            return
-        found = MARKER.match(self.marker)
-        assert found, f"{self.page}:{self.line - 1}: a doc-example marker needs a directive and (a reason)"
-        directive, reason = found["directive"], found["reason"]
-        if directive == "skip":
-            pytest.skip(f"{self.id} opts out: {reason}")
-        module = directive.split()[1]
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{self.id} needs {module}: {reason}")
-
-
-def blocks(page: Path) -> list[Block]:
-    lines = page.read_text("utf-8").splitlines()
-    found, index, number = [], 0, 0
-    while number < len(lines):
-        opening = FENCE.match(lines[number])
-        if not opening:
-            number += 1
-            continue
-        end = next(n for n in range(number + 1, len(lines)) if lines[n].strip() == "```")
-        index += 1
-        above = lines[number - 1].strip() if number else ""
-        marker = above if ANY_MARKER.match(above) else None
-        code = "\n".join(lines[number + 1 : end]) + "\n"
-        relative = page.relative_to(ROOT).as_posix()
-        found.append(Block(relative, index, number + 2, opening[1], code, marker))
-        number = end + 1
-    return found
-
-
-ALL_BLOCKS = [block for page in PAGES for block in blocks(page)]
+ALL_BLOCKS = [
+    block for page in PAGES for block in blocks(page.relative_to(ROOT).as_posix(), page.read_text("utf-8"))
+]
 PYTHON_BLOCKS = [block for block in ALL_BLOCKS if block.language == "python"]
-
-
-def _kind(words: list[str]) -> str | None:
-    """What a shell line runs: the proxy or the emulator (servers), another CLI command, or neither."""
-    if words[:1] == ["litellm"] and "--config" in words:
-        return "proxy"
-    if words[:2] == ["litellm-providers", "emulate"]:
-        return "emulate"
-    return "cli" if words[:1] == ["litellm-providers"] else None
-
-
-@dataclass(frozen=True)
-class Command:
-    """One shell line that runs the CLI or the proxy, with the block's exports before it."""
-
-    block: Block
-    exports: str
-    assignments: str  # the line's own `NAME=value` prefix
-    words: tuple[str, ...]
-    kind: str
-
-    @property
-    def server(self) -> bool:
-        return self.kind in SERVER_PROBES
-
-
-def commands(block: Block) -> list[Command]:
-    found, exports = [], []
-    for line in block.code.replace("\\\n", " ").splitlines():
-        if line.strip().startswith("export "):
-            exports.append(line)
-            continue
-        assignments, rest = ASSIGNMENTS.match(line.strip()).groups()  # type: ignore[union-attr]
-        words = shlex.split(rest, comments=True)
-        kind = _kind(words)
-        if kind:
-            found.append(Command(block, "\n".join(exports), assignments.strip(), tuple(words), kind))
-    return found
 
 
 SHELL_BLOCKS = [b for b in ALL_BLOCKS if b.language in SHELL and commands(b)]
@@ -386,3 +294,33 @@ def test_every_page_starts_the_proxy_with_the_readme_command() -> None:
     ]
     assert mentions
     assert [(where, line) for where, line in mentions if the_command not in line] == []
+
+
+MARKED = """
+<!-- doc-example: skip (needs a real key: the live quotas) -->
+```python
+print("never run")
+```
+
+<!-- doc-example: requires {module} (installs on the newest leg only) -->
+```python
+print("run where installed")
+```
+
+<!-- doc-example: skip -->
+```python
+print("no reason given")
+```
+"""
+
+
+def test_a_marker_opts_a_block_out_with_its_reason() -> None:
+    skipped, required, unexplained = blocks("page.md", MARKED.format(module="no_such_module_here"))
+    with pytest.raises(pytest.skip.Exception, match=r"page\.md#1 opts out: needs a real key"):
+        skipped.opt_out()
+    with pytest.raises(pytest.skip.Exception, match="needs no_such_module_here: installs on the newest"):
+        required.opt_out()
+    with pytest.raises(AssertionError, match=r"needs a directive and \(a reason\)"):
+        unexplained.opt_out()
+    installed = blocks("page.md", MARKED.format(module="litellm"))[1]
+    installed.opt_out()  # runs: nothing to skip
