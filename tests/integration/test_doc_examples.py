@@ -141,7 +141,8 @@ class Servers:
 @pytest.fixture(scope="module")
 def doc_env(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     scratch = tmp_path_factory.mktemp("doc-examples")
-    env = dict(os.environ)
+    # No example uses OpenAI's own API (the Agents SDK would send it traces with this key).
+    env = {name: value for name, value in os.environ.items() if name != "OPENAI_API_KEY"}
     for route, spec in PROVIDERS.items():
         env[spec.api_key_env] = f"doc-example-{route}-key"
         env[spec.api_base_env] = emulator.base_url(route)
