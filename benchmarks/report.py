@@ -45,12 +45,11 @@ def _version(name: str) -> str:
 
 
 def source(label: str | None = None) -> str:
-    """Which ``litellm_providers`` was measured: its directory and, in a git checkout, the commit."""
+    """Which ``litellm_providers`` was measured: in a git checkout, its commit. Never its directory: the
+    report is published, and a path says nothing about the code but names the machine's layout."""
     from benchmarks.startup import package_source
 
-    path = package_source()
-    where = f"`{path / 'litellm_providers'}`"
-    git = ["git", "-C", str(path)]
+    git = ["git", "-C", str(package_source())]
     head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
     if head.returncode == 0:
         status = subprocess.run(
@@ -59,11 +58,11 @@ def source(label: str | None = None) -> str:
             text=True,
             check=False,
         )
-        where += f" at commit `{head.stdout.strip()}`"
+        where = f"commit `{head.stdout.strip()}`"
         if status.stdout.strip():
             where += " with uncommitted changes"
     else:
-        where += " (not a git checkout)"
+        where = "not from a git checkout"
     return f"{where}; {label}" if label else where
 
 
@@ -254,7 +253,7 @@ class Report:
                 f"| OS | {m['os']} |",
                 f"| Python | {m['python']} |",
                 f"| LiteLLM | {m['litellm']} (openai {m['openai']} over {m.get('transport', 'httpx')}) |",
-                f"| litellm-providers | {m['litellm-providers']}, measured from {m['source']} |",
+                f"| litellm-providers | {m['litellm-providers']}, {m['source']} |",
                 "",
                 "Routes compared on the very same SSE stream from one loopback server:",
                 "",

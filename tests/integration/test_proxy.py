@@ -1,5 +1,6 @@
-"""A real `litellm --config docs/proxy/config.yaml` proxy, two workers, in front of the emulator,
-driven with the openai SDK as a team's application would drive it."""
+"""A real `litellm --config` proxy, two workers, in front of the emulator, driven with the openai SDK
+as a team's application would drive it. Its config is the shipped docs/proxy/config.yaml plus the
+deployments of an older config (models Synthetic has since retired), which must keep routing."""
 
 from __future__ import annotations
 
@@ -19,13 +20,25 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+import yaml
 
 from litellm_providers.emulator import Emulator
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
 
-CONFIG = ROOT / "docs" / "proxy" / "config.yaml"
+SHIPPED_CONFIG = ROOT / "docs" / "proxy" / "config.yaml"
+# An older config's deployments: retired from Synthetic's lineup (the bundled catalog keeps their
+# windows), reasoning models with a <think> block.
+OLDER_DEPLOYMENTS = {
+    "glm-4.6": "synthetic/hf:zai-org/GLM-4.6",
+    "deepseek-r1": "synthetic/hf:deepseek-ai/DeepSeek-R1",
+}
+SHIPPED_CHAT_MODELS = [
+    deployment["model_name"]
+    for deployment in yaml.safe_load(SHIPPED_CONFIG.read_text("utf-8"))["model_list"]
+    if deployment.get("model_info", {}).get("mode") != "embedding"
+]
 STARTUP_SECONDS = 90
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 WEATHER = {
@@ -76,7 +89,9 @@ def running_proxy(
     command = [str(litellm_cli), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [*command, "--num_workers", str(workers)],
+            # As docs/scaling.md starts it: a worker slower than uvicorn's 5 s health check to start
+            # (importing LiteLLM on a busy machine) would be killed and restarted, again and again.
+            [*command, "--num_workers", str(workers), "--timeout_worker_healthcheck", "60"],
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -113,24 +128,37 @@ def running_proxy(
 SEARCH_TARGET = "https://api.synthetic.new/v2/search"
 
 
-def config_for(emulator: Emulator, directory: Path) -> Path:
-    """The shipped config, its web search pass-through aimed at the emulator."""
-    text = CONFIG.read_text()
+def config_for(emulator: Emulator, directory: Path, deployments: dict[str, str]) -> Path:
+    """The shipped config, its web search pass-through aimed at the emulator and ``deployments``
+    (model name: model) added to its model list."""
+    text = SHIPPED_CONFIG.read_text("utf-8")
     assert text.count(SEARCH_TARGET) == 1, "the shipped config no longer passes search through"
-    config = directory / "config.yaml"
-    config.write_text(text.replace(SEARCH_TARGET, emulator.url + "/v2/search"))
-    return config
+    config = yaml.safe_load(text.replace(SEARCH_TARGET, emulator.url + "/v2/search"))
+    config["model_list"] += [
+        {"model_name": name, "litellm_params": {"model": model, "api_key": "os.environ/SYNTHETIC_API_KEY"}}
+        for name, model in deployments.items()
+    ]
+    path = directory / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
+    return path
 
 
 @pytest.fixture(scope="module")
 def proxy(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
     directory = tmp_path_factory.mktemp("proxy")
-    with running_proxy(config_for(emulator, directory), emulator, directory / "proxy.log") as running:
+    config = config_for(emulator, directory, OLDER_DEPLOYMENTS)
+    with running_proxy(config, emulator, directory / "proxy.log") as running:
         yield running
 
 
 @pytest.mark.parametrize("model", ["glm-4.6", "syntoshi-apex-thinking", "claude-haiku-4-5"])
 def test_non_stream_through_the_proxy(proxy: Proxy, model: str) -> None:
+    response = proxy.client().chat.completions.create(model=model, messages=QUESTION)  # type: ignore[arg-type]
+    assert response.choices[0].message.content == "You asked: What is the capital of France?"
+
+
+@pytest.mark.parametrize("model", SHIPPED_CHAT_MODELS)
+def test_every_shipped_chat_deployment_answers(proxy: Proxy, model: str) -> None:
     response = proxy.client().chat.completions.create(model=model, messages=QUESTION)  # type: ignore[arg-type]
     assert response.choices[0].message.content == "You asked: What is the capital of France?"
 
@@ -329,16 +357,8 @@ def test_a_refreshed_catalog_reaches_the_proxy_without_a_release(
     monkeypatch.setenv("LITELLM_PROVIDERS_NO_CACHE", "0")
     result = refresh_catalog("synthetic", api_base=emulator.base_url("synthetic"), register=False)
     assert result.added == [NEW_LIVE_MODEL]
-    config = tmp_path_factory.mktemp("config") / "config.yaml"
-    config.write_text(
-        CONFIG.read_text()
-        + f"""
-  - model_name: kimi-k2.5
-    litellm_params:
-      model: synthetic/{NEW_LIVE_MODEL}
-      api_key: os.environ/SYNTHETIC_API_KEY
-"""
-    )
+    deployments = {**OLDER_DEPLOYMENTS, "kimi-k2.5": f"synthetic/{NEW_LIVE_MODEL}"}
+    config = config_for(emulator, tmp_path_factory.mktemp("config"), deployments)
     log = tmp_path_factory.mktemp("proxy-refreshed") / "proxy.log"
     with running_proxy(
         config, emulator, log, LITELLM_PROVIDERS_CACHE_DIR=str(cache), LITELLM_PROVIDERS_NO_CACHE="0"
