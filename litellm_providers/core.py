@@ -85,18 +85,18 @@ class ProviderHandler(CustomLLM):
         response: EmbeddingResponse = await aretried(call, lambda: apost(call))
         return response
 
+    def _platform_call(
+        self, operation: Operation, api_key: str | None, api_base: str | None, timeout: Any, sent: Any = None
+    ) -> Call:
+        # A read of the provider's platform (quotas, the model list, search): no model, the same transport.
+        return self._call(
+            False, operation, model="", messages=sent, api_key=api_key, api_base=api_base, timeout=timeout
+        )
+
     def quotas(
         self, api_key: str | None = None, api_base: str | None = None, timeout: float | None = 30.0
     ) -> QuotaSnapshot:
-        call = self._call(
-            False,
-            quotas_operation(self.provider),
-            model="",
-            messages=None,
-            api_key=api_key,
-            api_base=api_base,
-            timeout=timeout,
-        )
+        call = self._platform_call(quotas_operation(self.provider), api_key, api_base, timeout)
         snapshot: QuotaSnapshot = retried(call, lambda: post(call))
         return snapshot
 
@@ -104,29 +104,15 @@ class ProviderHandler(CustomLLM):
         self, api_key: str | None = None, api_base: str | None = None, timeout: float | None = 15.0
     ) -> Any:
         """The provider's live model list as JSON, on the same transport as a call (``refresh.py``)."""
-        call = self._call(
-            False,
-            models_operation(self.provider),
-            model="",
-            messages=None,
-            api_key=api_key,
-            api_base=api_base,
-            timeout=timeout,
-        )
+        call = self._platform_call(models_operation(self.provider), api_key, api_base, timeout)
         return retried(call, lambda: post(call))
 
     def _search_call(
         self, query: Any, max_results: Any, api_key: str | None, api_base: str | None, timeout: Any
     ) -> Call:
-        return self._call(
-            False,
-            search_operation(self.provider, max_results),
-            model="",
-            messages=query,
-            api_key=api_key,
-            api_base=api_base,
-            timeout=DEFAULT_SEARCH_TIMEOUT if timeout is None else timeout,
-        )
+        operation = search_operation(self.provider, max_results)
+        timeout = DEFAULT_SEARCH_TIMEOUT if timeout is None else timeout
+        return self._platform_call(operation, api_key, api_base, timeout, sent=query)
 
     def search(
         self,
