@@ -70,6 +70,15 @@ def closed_port() -> Iterator[int]:
     yield port
 
 
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    """Scripted loopback servers (tests/loopback.py): ``serve({path: answer})``, stopped after the test."""
+    from tests.loopback import scripted_servers
+
+    with scripted_servers() as start:
+        yield start
+
+
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     with Emulator() as running:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -30,14 +29,8 @@ from litellm.exceptions import (
 )
 
 import litellm_providers
-from tests.faults.test_one_transport import (
-    DEEP,
-    KEY,
-    ScriptedServer,
-    assert_no_key,
-    failure_of,
-    send,
-)
+from tests.faults.test_one_transport import DEEP, KEY, assert_no_key, failure_of
+from tests.loopback import ScriptedServer, send
 
 SEARCH = "/v2/search"
 MODES = ["sync", "async"]
@@ -45,20 +38,9 @@ Serve = Callable[[dict[str, Callable[[BaseHTTPRequestHandler], None]]], Scripted
 
 
 @pytest.fixture
-def upstream() -> Iterator[Serve]:
-    """Scripted loopback servers, started on demand and stopped after the test."""
-    servers: list[ScriptedServer] = []
-
-    def start(answers: dict[str, Callable[[BaseHTTPRequestHandler], None]]) -> ScriptedServer:
-        server = ScriptedServer(answers)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+def upstream(serve: Serve) -> Serve:
+    """Scripted loopback servers (tests/loopback.py), started on demand and stopped after the test."""
+    return serve
 
 
 def search_at(server_url: str, mode: str, **kwargs: Any) -> Any:
