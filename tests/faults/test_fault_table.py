@@ -24,6 +24,7 @@ What a LiteLLM user actually receives, found by running these against LiteLLM 1.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -215,6 +216,12 @@ def test_fault(emulator: Emulator, route: str, fault: str, mode: Mode) -> None:
     timeout = SHORT_TIMEOUT if fault == "timeout" else TIMEOUT
     want = expected(route, fault, mode)
     received, error = call(MODELS[route], emulator.base_url(route), prompt, mode, timeout=timeout)
+    if fault == "timeout":
+        # The client gives up after SHORT_TIMEOUT; on a busy machine the emulator may have read the
+        # request only after that. Wait for it (bounded), then count.
+        deadline = time.monotonic() + TIMEOUT
+        while requests_with(emulator, prompt) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
     assert requests_with(emulator, prompt) == 1  # nothing retried unless num_retries asks
     if want is None:
         assert error is None
