@@ -20,7 +20,9 @@ from litellm_providers.call import Call
 from litellm_providers.exchange import (
     aaggregate,
     aggregate,
+    aopen_stream,
     apost,
+    aread_stream,
     astream,
     open_stream,
     post,
@@ -39,6 +41,7 @@ from litellm_providers.provider import ProviderSpec
 from litellm_providers.quota import QuotaSnapshot
 from litellm_providers.retries import aretried, retried, settled_failure
 from litellm_providers.search_results import DEFAULT_SEARCH_TIMEOUT, SearchResponse
+from litellm_providers.stream_loop import RelayedStream, on_a_thread_without_a_loop, run_on_stream_loop
 
 __all__ = ["ProviderHandler", "settled_failure"]
 
@@ -167,7 +170,15 @@ class ProviderHandler(CustomLLM):
 
     def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[ModelResponseStream]:  # type: ignore[override]
         # Not itself a generator: input refused before sending (no key, api_key=123, timeout=-1) is
-        # raised by acompletion() now, before LiteLLM's stream wrapper chokes on it. LiteLLM wraps what
-        # this returns before iterating it, so the stream opens on the first __anext__; a stream the
-        # provider refuses raises there (see tests/faults for what the caller receives).
-        return astream(self._call(True, **kwargs))
+        # raised by acompletion() now. LiteLLM calls this in an executor thread and wraps what it
+        # returns before anyone reads it, so the stream is opened here, as the sync one is: a stream
+        # the provider refuses raises from acompletion() itself, with its status and Retry-After, and
+        # LiteLLM's proxy answers with that status instead of 200 and a failed event (stream_loop.py).
+        call = self._call(True, **kwargs)
+        if not on_a_thread_without_a_loop():
+            # Called on a loop's own thread (not LiteLLM's way): blocking here would stall that loop,
+            # so the stream opens on its first __anext__ instead.
+            return astream(call)
+        translator = call.translator()
+        stream, loop = run_on_stream_loop(aretried(call, lambda: aopen_stream(call, translator)))
+        return RelayedStream(aread_stream(call, translator, stream), loop, stream.close)

@@ -187,3 +187,32 @@ def test_litellm_capability_answers_agree_with_the_catalog(route: str, name: str
 )
 def test_synthetic_tool_calling_families_say_so(model: str) -> None:
     assert litellm.supports_function_calling(f"synthetic/{model}")
+
+
+def _shipped_chat_deployments() -> list[tuple[str, dict[str, object]]]:
+    import pathlib
+
+    import yaml
+
+    config = pathlib.Path(__file__).parents[2] / "docs" / "proxy" / "config.yaml"
+    deployments = yaml.safe_load(config.read_text("utf-8"))["model_list"]
+    return [
+        (d["model_name"], d["litellm_params"])
+        for d in deployments
+        if (d.get("model_info") or {}).get("mode", "chat") == "chat"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), _shipped_chat_deployments(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_every_chat_model_the_shipped_config_deploys_takes_an_agents_tools(
+    name: str, params: dict[str, object]
+) -> None:
+    # Claude Code, Codex and opencode send their tool set on the first turn (issue 26): a model
+    # without tool calling fails it (UnsupportedParamsError), or, through /v1/messages and
+    # /v1/responses, runs the agent blind. Such a model stays out of the config, or is deployed with
+    # drop_params and a comment saying what the agent loses.
+    litellm_providers.register()
+    model = str(params["model"])
+    assert litellm.supports_function_calling(model) or params.get("drop_params") is True, name
