@@ -379,18 +379,24 @@ def test_a_refreshed_catalog_reaches_the_proxy_without_a_release(
 
 
 # Claude Code with extended thinking: POST /v1/messages with `thinking`, which LiteLLM's Anthropic
-# adapter turns into reasoning_effort (a budget of 1024 is "low").
-THINKING = {"type": "enabled", "budget_tokens": 1024}
+# adapter turns into reasoning_effort. Two shapes: a budget (earlier Claude Code, the Anthropic SDK; a
+# budget of 1024 is "low"), and what Claude Code 2.1.197 and later send for a model name that is not
+# Claude's (2.1.332 captured in tests/integration/test_coding_agents.py): adaptive, with an effort.
+THINKING_SHAPES = {
+    "budget": {"thinking": {"type": "enabled", "budget_tokens": 1024}},
+    "adaptive": {"thinking": {"type": "adaptive", "display": "omitted"}, "output_config": {"effort": "high"}},
+}
+THINKING_MODELS = ["glm-4.6", "deepseek-r1", "glm-4.7", "syn-large-text", "syntoshi-apex-thinking"]
 
 
-def _messages(proxy: Proxy, model: str, stream: bool) -> httpx.Response:
+def _messages(proxy: Proxy, model: str, stream: bool, shape: str = "budget") -> httpx.Response:
     return httpx.post(
         proxy.url.removesuffix("/v1") + "/v1/messages",
         headers={"x-api-key": proxy.master_key, "anthropic-version": "2023-06-01"},
         json={
             "model": model,
             "max_tokens": 2048,
-            "thinking": THINKING,
+            **THINKING_SHAPES[shape],
             "stream": stream,
             "messages": [{"role": "user", "content": "What is the capital of France?"}],
         },
@@ -398,11 +404,12 @@ def _messages(proxy: Proxy, model: str, stream: bool) -> httpx.Response:
     )
 
 
-@pytest.mark.parametrize(
-    "model", ["glm-4.6", "deepseek-r1", "glm-4.7", "syn-large-text", "syntoshi-apex-thinking"]
-)
-def test_claude_code_thinking_returns_thinking_blocks_and_the_answer(proxy: Proxy, model: str) -> None:
-    response = _messages(proxy, model, stream=False)
+@pytest.mark.parametrize("shape", sorted(THINKING_SHAPES))
+@pytest.mark.parametrize("model", THINKING_MODELS)
+def test_claude_code_thinking_returns_thinking_blocks_and_the_answer(
+    proxy: Proxy, model: str, shape: str
+) -> None:
+    response = _messages(proxy, model, stream=False, shape=shape)
     assert response.status_code == 200, response.text
     blocks = response.json()["content"]
     thinking = "".join(b.get("thinking", "") for b in blocks if b["type"] == "thinking")
@@ -411,11 +418,12 @@ def test_claude_code_thinking_returns_thinking_blocks_and_the_answer(proxy: Prox
     assert text == "You asked: What is the capital of France?"
 
 
-@pytest.mark.parametrize(
-    "model", ["glm-4.6", "deepseek-r1", "glm-4.7", "syn-large-text", "syntoshi-apex-thinking"]
-)
-def test_claude_code_thinking_streams_thinking_deltas_and_the_answer(proxy: Proxy, model: str) -> None:
-    response = _messages(proxy, model, stream=True)
+@pytest.mark.parametrize("shape", sorted(THINKING_SHAPES))
+@pytest.mark.parametrize("model", THINKING_MODELS)
+def test_claude_code_thinking_streams_thinking_deltas_and_the_answer(
+    proxy: Proxy, model: str, shape: str
+) -> None:
+    response = _messages(proxy, model, stream=True, shape=shape)
     assert response.status_code == 200, response.text
     events = [
         json.loads(line.removeprefix("data:").strip())
