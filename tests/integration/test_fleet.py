@@ -174,10 +174,10 @@ def test_no_key_or_key_prefix_in_redis(fleet: tuple[Proxy, Proxy], redis_server:
 def test_redis_stopped_both_proxies_keep_answering(
     fleet: tuple[Proxy, Proxy], fleet_emulator: Emulator, redis_server: Redis
 ) -> None:
-    """Last in the module: Redis goes away for good (LiteLLM's circuit breaker would keep it out for
-    minutes after it came back). Every key is used up by now (the tests above): A learned that
-    itself, B read it from Redis; both still answer the hook's 429 from memory without an upstream
-    call, neither crashes, and neither logs a key."""
+    """Last in the module: Redis goes away for good (test_fleet_state.py starts it again and sees the
+    proxies share again). Every key is used up by now (the tests above): A learned that itself, B
+    read it from Redis; both still answer the hook's 429 from memory without an upstream call,
+    neither crashes, and neither logs a key."""
     proxy_a, proxy_b = fleet
     redis_server.stop()
     for proxy in (proxy_a, proxy_b):

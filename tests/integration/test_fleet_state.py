@@ -1,11 +1,13 @@
-"""The fleet's routing state, run for real with two keys that both have room: a Router cooldown set
-through one proxy holds in the other (LiteLLM shares it through Redis), and a key busy with a call
-takes no second one at once (``max_parallel_requests: 1`` in docs/proxy/fleet.yaml). Same fleet as
-test_fleet.py (tests/integration/fleet.py), its own Redis, emulator and proxies."""
+"""The fleet's shared state, run for real with two keys that both have room: a Router cooldown set
+through one proxy holds in the other (LiteLLM shares it through Redis), a key busy with a call takes
+no second one at once (``max_parallel_requests: 1`` in docs/proxy/fleet.yaml), and after Redis has
+been stopped and started again the proxies share again. Same fleet as test_fleet.py
+(tests/integration/fleet.py), its own Redis, emulator and proxies."""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 from collections.abc import Iterator
 
@@ -24,6 +26,13 @@ KEYS = ("sentinel-fleet-key-three-0123456789abcdef", "sentinel-fleet-key-four-01
 COOLDOWN_READ_INTERVAL = 1.0
 # Synthetic's rate-limit 429 asks for 30 s; LiteLLM cools the deployment down that long.
 RATE_LIMITED = "emulate:fault=429 emulate:times=1 emulate:retry_after=30"
+# LiteLLM's Redis circuit breaker (both legs) opens after 5 failed Redis calls in a row and lets one
+# call try again after REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT seconds (60 unless told); the fleet
+# here tells it 2, so Redis coming back is seen in seconds (docs/scaling.md has the default measured).
+BREAKER_ENV = {"REDIS_CIRCUIT_BREAKER_RECOVERY_TIMEOUT": "2"}
+BREAKER_THRESHOLD = 5
+# How long to wait for the proxies to share again before calling it a failure: a bound on a hang.
+SHARE_AGAIN_SECONDS = 60
 # LiteLLM's own pick ignores busy slots: each call would try the busy key first half the time.
 CONCURRENT_CALLS = 6
 
@@ -44,7 +53,7 @@ def fleet_emulator() -> Iterator[Emulator]:
 def fleet(
     redis_server: Redis, fleet_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Proxy, Proxy]]:
-    env = fleet_env(redis_server, *KEYS)
+    env = fleet_env(redis_server, *KEYS, **BREAKER_ENV)
     with running_fleet(fleet_emulator, tmp_path_factory.mktemp("fleet"), env) as proxies:
         yield proxies
 
@@ -106,3 +115,34 @@ def test_a_cooldown_set_through_a_holds_in_b(fleet: tuple[Proxy, Proxy], fleet_e
     # Every one of B's calls went to the other key: at random, all eight avoid one key once in 256.
     assert calls_by(fleet_emulator, cooled) == before[0]
     assert calls_by(fleet_emulator, _other(cooled)) == before[1] + 8
+
+
+def test_redis_back_after_a_stop_the_proxies_share_again(
+    fleet: tuple[Proxy, Proxy], fleet_emulator: Emulator, redis_server: Redis
+) -> None:
+    """Last in the module (it empties Redis). While Redis is away both proxies answer from memory;
+    once it is back, a response asked through one is a cache hit through the other, both ways."""
+    redis_server.stop()
+    for index in range(BREAKER_THRESHOLD + 1):  # enough failed Redis calls to open every breaker
+        for proxy in fleet:
+            answer = ask(proxy, f"without Redis {index}")
+            assert answer.choices[0].message.content == f"You asked: without Redis {index}"
+    redis_server.start()
+    deadline = time.monotonic() + SHARE_AGAIN_SECONDS
+    shared: set[str] = set()
+    for index in itertools.count():
+        for name, (asked, again) in zip("AB", (fleet, fleet[::-1]), strict=True):
+            question = f"is Redis back? {name} {index}"
+            ask(asked, question)
+            seen = len(fleet_emulator.requests)
+            assert ask(again, question).choices[0].message.content == f"You asked: {question}"
+            if len(fleet_emulator.requests) == seen:  # answered from the cache the other proxy filled
+                shared.add(name)
+        if shared == {"A", "B"}:
+            break
+        assert time.monotonic() < deadline, f"no cache shared {SHARE_AGAIN_SECONDS}s after Redis came back"
+        time.sleep(0.5)
+    for proxy in fleet:  # Redis's errors were logged (warnings), never with a key
+        log = proxy.log.read_text(errors="replace")
+        for key in KEYS:
+            assert key[:12] not in log and key[-12:] not in log
