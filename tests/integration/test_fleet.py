@@ -25,7 +25,6 @@ from tests.integration.fleet import (
     calls_by,
     fleet_env,
     running_fleet,
-    running_redis,
     wait_for_state,
 )
 from tests.integration.test_proxy import Proxy, running_proxy
@@ -35,19 +34,6 @@ pytestmark = pytest.mark.integration
 # Key 1's subscription is used up (the emulator refuses a key named *exhausted* for quota); key 2 has room.
 KEY_ONE = "sentinel-fleet-key-one-exhausted-0123456789"
 KEY_TWO = "sentinel-fleet-key-two-0123456789abcdef"
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
-    with running_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def fleet_emulator() -> Iterator[Emulator]:
-    # Its own emulator: its quotas header counts requests, and the session's has served many.
-    with Emulator() as running:
-        yield running
 
 
 def _fleet_env(redis_server: Redis) -> dict[str, str]:

@@ -15,7 +15,7 @@ import openai
 import pytest
 
 from litellm_providers.emulator import Emulator
-from tests.integration.fleet import MODEL, Redis, ask, calls_by, fleet_env, running_fleet, running_redis
+from tests.integration.fleet import MODEL, Redis, ask, calls_by, fleet_env, running_fleet
 from tests.integration.test_proxy import Proxy
 
 pytestmark = pytest.mark.integration
@@ -35,18 +35,6 @@ BREAKER_THRESHOLD = 5
 SHARE_AGAIN_SECONDS = 60
 # LiteLLM's own pick ignores busy slots: each call would try the busy key first half the time.
 CONCURRENT_CALLS = 6
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
-    with running_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def fleet_emulator() -> Iterator[Emulator]:
-    with Emulator() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
