@@ -4,7 +4,8 @@ Every Synthetic answer carries the key's quotas (``x-synthetic-quotas``), and a 
 carries them too. ``QuotaAwareRouting`` is a LiteLLM ``CustomLogger`` on the Router's own extension
 point, shaped like LiteLLM's provider budget limiter (``router_strategy/budget_limiter.py``): its
 success and failure callbacks learn each key's windows, and its ``async_filter_deployments`` drops
-the deployments whose key is known to be used up until the window gives requests back, keeps the
+the deployments whose key is known to be used up until the window gives requests back, leaves out
+a deployment whose ``max_parallel_requests`` slots are all taken while another is free, keeps the
 ones with the most headroom, and, when every deployment of the model is used up, raises a
 ``RateLimitError`` that says when the soonest window renews, without spending an upstream call.
 
@@ -63,6 +64,11 @@ UNKNOWN_RENEWAL_SECONDS = 60.0
 DEFAULT_TTL_SECONDS = 3600.0
 CACHE_PREFIX = "litellm_providers:quota:"
 DIGEST_CHARS = 24
+# Where LiteLLM keeps a deployment's max_parallel_requests slots (``MaxParallelRequestsLimit``, in the
+# Router's cache, this process's memory; the same on both legs). LiteLLM's own pick ignores them: a
+# call that lands on a deployment whose slots are all taken gets a 429 without an upstream call, and
+# the Router's retries pick at random again.
+SLOTS_KEY = "{}_max_parallel_requests_client"
 
 
 def key_digest(api_key: str) -> str:
@@ -141,6 +147,17 @@ def _api_key_of(litellm_params: object) -> str | None:
     if key.startswith("os.environ/"):
         return os.environ.get(key.removeprefix("os.environ/")) or None
     return key
+
+
+def _slots_taken(cache: DualCache, deployment: Mapping[str, Any]) -> bool:
+    """Whether every one of the deployment's max_parallel_requests slots is taken in this process."""
+    model_info = deployment.get("model_info")
+    model_id = model_info.get("id") if isinstance(model_info, Mapping) else None
+    if model_id is None:
+        return False
+    limit = cache.in_memory_cache.get_cache(SLOTS_KEY.format(model_id))  # type: ignore[no-untyped-call]
+    in_flight, most = getattr(limit, "in_flight", None), getattr(limit, "max_parallel_requests", None)
+    return isinstance(in_flight, int) and isinstance(most, int) and in_flight >= most
 
 
 def _header_of_response(response: object, kwargs: Mapping[str, Any]) -> str | None:
@@ -261,6 +278,9 @@ class QuotaAwareRouting(CustomLogger):
         usable = [(d, s) for d, s in zip(deployments, states, strict=True) if s is None or not s.blocked(now)]
         if not usable:
             raise _all_used_up(model, [s.blocked_until for s in states if s is not None and s.blocked_until])
+        # A key busy with as many calls as it takes at once is left out while another is free; when all
+        # are busy, LiteLLM answers its own 429.
+        usable = [(d, s) for d, s in usable if not _slots_taken(self.cache, d)] or usable
         known = [s.headroom for _, s in usable if s is not None and s.headroom is not None]
         best = max(known, default=None)
 

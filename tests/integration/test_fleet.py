@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -20,136 +17,47 @@ from litellm_providers.compat import HTTP_ERRORS
 from litellm_providers.emulator import Emulator
 from litellm_providers.emulator.platform import renewal_times
 from litellm_providers.routing import CACHE_PREFIX, key_digest
-from tests.conftest import ROOT
-from tests.integration.test_proxy import Proxy, _free_port, running_proxy
+from tests.integration.fleet import (
+    FLEET_CONFIG,
+    MODEL,
+    Redis,
+    ask,
+    calls_by,
+    fleet_env,
+    running_fleet,
+    wait_for_state,
+)
+from tests.integration.test_proxy import Proxy, running_proxy
 
 pytestmark = pytest.mark.integration
 
-FLEET_CONFIG = ROOT / "docs" / "proxy" / "fleet.yaml"
-INSTALL = "apt-get update && apt-get install -y redis-server"
 # Key 1's subscription is used up (the emulator refuses a key named *exhausted* for quota); key 2 has room.
 KEY_ONE = "sentinel-fleet-key-one-exhausted-0123456789"
 KEY_TWO = "sentinel-fleet-key-two-0123456789abcdef"
-MODEL = "glm-4.7"
-STARTUP_SECONDS = 30
-
-
-class Redis:
-    """A throwaway redis-server on a free loopback port, read with redis-cli."""
-
-    def __init__(self, port: int, process: subprocess.Popen[bytes]) -> None:
-        self.port, self.process = port, process
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-    def cli(self, *args: str) -> str:
-        command = ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "--raw", *args]
-        return subprocess.run(command, capture_output=True, text=True, timeout=10, check=True).stdout
-
-    def everything(self) -> str:
-        """Every key and every value in the server, as text (strings read whole, others dumped)."""
-        parts = []
-        for key in self.cli("--scan").split():
-            kind = self.cli("TYPE", key).strip()
-            value = self.cli("GET", key) if kind == "string" else self.cli("DUMP", key)
-            parts.append(f"{key} = {value}")
-        return "\n".join(parts)
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
-    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
-        reason = f"redis-server is not on PATH; install it: {INSTALL}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the fleet tests must run in CI: {reason}")
-        pytest.skip(reason)
-    port = _free_port()
-    directory = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        ["redis-server", "--save", "", "--appendonly", "no", "--port", str(port), "--bind", "127.0.0.1"],
-        cwd=directory,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    server = Redis(port, process)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert process.poll() is None, "redis-server exited at start"
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert time.monotonic() < deadline, f"no redis-server after {STARTUP_SECONDS}s"
-            time.sleep(0.1)
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def fleet_emulator() -> Iterator[Emulator]:
-    # Its own emulator: its quotas header counts requests, and the session's has served many.
-    with Emulator() as running:
-        yield running
 
 
 def _fleet_env(redis_server: Redis) -> dict[str, str]:
-    return {
-        "REDIS_HOST": "127.0.0.1",
-        "REDIS_PORT": str(redis_server.port),
-        "REDIS_PASSWORD": "",
-        "SYNTHETIC_API_KEY_1": KEY_ONE,
-        "SYNTHETIC_API_KEY_2": KEY_TWO,
-    }
+    return fleet_env(redis_server, KEY_ONE, KEY_TWO)
 
 
 @pytest.fixture(scope="module")
 def fleet(
     redis_server: Redis, fleet_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Proxy, Proxy]]:
-    directory = tmp_path_factory.mktemp("fleet")
     env = _fleet_env(redis_server)
-    with (
-        running_proxy(FLEET_CONFIG, fleet_emulator, directory / "a.log", workers=1, **env) as proxy_a,
-        running_proxy(FLEET_CONFIG, fleet_emulator, directory / "b.log", workers=1, **env) as proxy_b,
-    ):
-        yield proxy_a, proxy_b
-
-
-def _calls_by(emulator: Emulator, key: str) -> int:
-    return sum(1 for seen in emulator.requests if seen["headers"].get("authorization") == f"Bearer {key}")
-
-
-def _ask(proxy: Proxy, text: str) -> openai.types.chat.ChatCompletion:
-    return proxy.client().chat.completions.create(model=MODEL, messages=[{"role": "user", "content": text}])
-
-
-def _wait_for_state(redis_server: Redis, key: str) -> None:
-    """Until a proxy has filed what it learned of ``key`` in Redis (its callback runs after the answer)."""
-    name = CACHE_PREFIX + key_digest(key)
-    for _ in range(100):
-        if name in redis_server.cli("--scan"):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"no proxy filed {name} in Redis")
+    with running_fleet(fleet_emulator, tmp_path_factory.mktemp("fleet"), env) as proxies:
+        yield proxies
 
 
 def _key_one_refused_through(proxy: Proxy, emulator: Emulator, redis_server: Redis) -> None:
     """Ask ``proxy`` until its router has sent key 1 a call (it picks at random) and filed the refusal."""
     for index in range(30):
-        if _calls_by(emulator, KEY_ONE):
+        if calls_by(emulator, KEY_ONE):
             break
         with contextlib.suppress(openai.RateLimitError):  # key 1's refusal, unless retried on key 2
-            _ask(proxy, f"through A {index}")
-    assert _calls_by(emulator, KEY_ONE) >= 1
-    _wait_for_state(redis_server, KEY_ONE)
+            ask(proxy, f"through A {index}")
+    assert calls_by(emulator, KEY_ONE) >= 1
+    wait_for_state(redis_server, KEY_ONE)
 
 
 def test_a_response_cached_through_a_is_a_hit_through_b(
@@ -175,11 +83,11 @@ def test_a_key_used_up_through_a_is_skipped_by_b(
 ) -> None:
     proxy_a, proxy_b = fleet
     _key_one_refused_through(proxy_a, fleet_emulator, redis_server)
-    key_one_before = _calls_by(fleet_emulator, KEY_ONE)
+    key_one_before = calls_by(fleet_emulator, KEY_ONE)
     for index in range(8):
-        answer = _ask(proxy_b, f"through B {index}")
+        answer = ask(proxy_b, f"through B {index}")
         assert answer.choices[0].message.content == f"You asked: through B {index}"
-    assert _calls_by(fleet_emulator, KEY_ONE) == key_one_before
+    assert calls_by(fleet_emulator, KEY_ONE) == key_one_before
 
 
 def test_a_proxy_killed_mid_stream_leaves_the_other_serving(
@@ -202,7 +110,7 @@ def test_a_proxy_killed_mid_stream_leaves_the_other_serving(
         with pytest.raises((openai.APIError, *HTTP_ERRORS)):
             for _ in chunks:
                 pass
-    answer = _ask(proxy_b, "still there?")
+    answer = ask(proxy_b, "still there?")
     assert answer.choices[0].message.content == "You asked: still there?"
     assert (
         sum(1 for seen in fleet_emulator.requests if seen["body"]["messages"][-1]["content"] == prompt) == 1
@@ -216,7 +124,7 @@ def test_every_key_used_up_is_a_429_with_retry_after_from_both(
     _key_one_refused_through(proxy_a, fleet_emulator, redis_server)
     # Key 2's subscription runs out too, seen through A: the emulator answers its quota 429.
     with pytest.raises(openai.RateLimitError):
-        _ask(proxy_a, "spend the rest emulate:fault=quota")
+        ask(proxy_a, "spend the rest emulate:fault=quota")
     renews = renewal_times()["subscription"].timestamp() - time.time()
     for proxy in (proxy_a, proxy_b):
         seen = len(fleet_emulator.requests)
@@ -230,7 +138,7 @@ def _hook_refusal(proxy: Proxy) -> float:
     cooldown of both deployments answers first (a 429 with Retry-After: its cooldown time)."""
     for _ in range(100):
         with pytest.raises(openai.RateLimitError) as raised:
-            _ask(proxy, "is anyone left?")
+            ask(proxy, "is anyone left?")
         if "renews at" in str(raised.value):
             return float(raised.value.response.headers["retry-after"])
         assert "cooldown" in str(raised.value)
@@ -241,7 +149,7 @@ def _hook_refusal(proxy: Proxy) -> float:
 def test_no_key_or_key_prefix_in_redis(fleet: tuple[Proxy, Proxy], redis_server: Redis) -> None:
     proxy_a, _ = fleet
     with contextlib.suppress(openai.RateLimitError):
-        _ask(proxy_a, "one more, for the record")
+        ask(proxy_a, "one more, for the record")
     stored = redis_server.everything()
     assert CACHE_PREFIX + key_digest(KEY_ONE) in stored
     for key in (KEY_ONE, KEY_TWO):
@@ -252,10 +160,10 @@ def test_no_key_or_key_prefix_in_redis(fleet: tuple[Proxy, Proxy], redis_server:
 def test_redis_stopped_both_proxies_keep_answering(
     fleet: tuple[Proxy, Proxy], fleet_emulator: Emulator, redis_server: Redis
 ) -> None:
-    """Last in the module: Redis goes away for good (LiteLLM's circuit breaker would keep it out for
-    minutes after it came back). Every key is used up by now (the tests above): A learned that
-    itself, B read it from Redis; both still answer the hook's 429 from memory without an upstream
-    call, neither crashes, and neither logs a key."""
+    """Last in the module: Redis goes away for good (test_fleet_state.py starts it again and sees the
+    proxies share again). Every key is used up by now (the tests above): A learned that itself, B
+    read it from Redis; both still answer the hook's 429 from memory without an upstream call,
+    neither crashes, and neither logs a key."""
     proxy_a, proxy_b = fleet
     redis_server.stop()
     for proxy in (proxy_a, proxy_b):
@@ -272,7 +180,7 @@ def test_redis_stopped_both_proxies_keep_answering(
 def _refusal(proxy: Proxy) -> openai.RateLimitError:
     for _ in range(100):
         with pytest.raises(openai.RateLimitError) as raised:
-            _ask(proxy, "and without Redis?")
+            ask(proxy, "and without Redis?")
         if "cooldown" not in str(raised.value):
             return raised.value
         time.sleep(0.2)
