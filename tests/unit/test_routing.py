@@ -32,11 +32,16 @@ SPENT_KEY = "sentinel-fleet-key-one-exhausted-0123456789"
 SPENT_TOO = "sentinel-fleet-key-three-exhausted-987654321"
 
 
-def _router(emulator: Emulator, *keys: str) -> litellm.Router:
+def _router(emulator: Emulator, *keys: str, **litellm_params: Any) -> litellm.Router:
     deployments = [
         {
             "model_name": "glm",
-            "litellm_params": {"model": MODEL, "api_key": key, "api_base": emulator.base_url("synthetic")},
+            "litellm_params": {
+                "model": MODEL,
+                "api_key": key,
+                "api_base": emulator.base_url("synthetic"),
+                **litellm_params,
+            },
             "model_info": {"id": f"deployment-{index}"},
         }
         for index, key in enumerate(keys)
@@ -256,3 +261,35 @@ def test_any_quotas_header_learns_a_state_or_nothing(
         return  # unreadable: ignored with a warning, the key routed as one not heard from
     state = state_from_snapshot(snapshot)
     assert state_from_cached(json.loads(json.dumps(state.as_cached()))) == state
+
+
+OTHER_FRESH_KEY = "sentinel-fleet-key-four-0123456789abcdef"
+
+
+def test_a_key_whose_one_slot_is_taken_is_left_out_while_the_other_is_free(
+    emulator: Emulator, routing: QuotaAwareRouting, loop: asyncio.Runner
+) -> None:
+    # Synthetic takes one concurrent request per model per pack: with max_parallel_requests=1 a
+    # second call that LiteLLM's random pick sends to the busy key gets LiteLLM's own 429. The hook
+    # leaves the busy key out while the other is free, on a plain Router as in the proxy.
+    router = _router(emulator, FRESH_KEY, OTHER_FRESH_KEY, max_parallel_requests=1)
+    use_with(router, routing)
+    held = "a long story emulate:fault=slow-drip emulate:delay=1"
+
+    async def run() -> None:
+        stream = await router.acompletion(
+            model="deployment-0", messages=[{"role": "user", "content": held}], stream=True
+        )
+        first = await stream.__anext__()
+        busy_before, free_before = _calls_by(emulator, FRESH_KEY), _calls_by(emulator, OTHER_FRESH_KEY)
+        for index in range(6):
+            response = await _ask(router, "glm", f"while busy {index}")
+            assert response.choices[0].message.content == f"You asked: while busy {index}"
+        assert _calls_by(emulator, FRESH_KEY) == busy_before
+        assert _calls_by(emulator, OTHER_FRESH_KEY) == free_before + 6
+        rest = [first, *[chunk async for chunk in stream]]
+        assert (
+            "".join(c.choices[0].delta.content or "" for c in rest if c.choices) == "You asked: a long story"
+        )
+
+    loop.run(run())
