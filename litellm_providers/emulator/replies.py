@@ -53,7 +53,7 @@ def compose_reply(body: dict[str, Any]) -> Reply:
     asked = _user_text_parts(messages)
     directives = dict(DIRECTIVE.findall(text_of(last.get("content"))))
     tool = chosen_tool(
-        offered_tools(body.get("tools")), body.get("tool_choice"), " ".join(asked), directives.get("tool")
+        offered_tools(body.get("tools")), body.get("tool_choice"), asked, directives.get("tool")
     )
     if tool is not None:
         # Ids stay unique across a conversation: a client may reject a tool_use id it has seen before.

@@ -50,20 +50,22 @@ def offered_tools(tools: Any) -> list[OfferedTool]:
 
 
 def chosen_tool(
-    tools: list[OfferedTool], tool_choice: Any, text: str, forced: str | None
+    tools: list[OfferedTool], tool_choice: Any, parts: list[str], forced: str | None
 ) -> OfferedTool | None:
     """The one tool to call, or None: ``tool_choice`` naming a function (or an ``emulate:tool=<name>``
     directive) forces it, ``"none"`` calls nothing; otherwise the first tool whose name the user wrote
-    as a whole word (case-insensitive), else the first tool offered."""
+    as a whole word (case-insensitive; the last text part that names one: a client's reminders come
+    before the user's words), else the first tool offered."""
     if not tools or tool_choice == _NO_TOOL or forced == _NO_TOOL:
         return None
     by_name = {tool.name: tool for tool in reversed(tools)}  # the first of a repeated name wins
     named = forced or _named_in_choice(tool_choice)
     if named in by_name:
         return by_name[named]
-    for tool in tools:
-        if re.search(rf"(?<!\w){re.escape(tool.name)}(?!\w)", text, re.IGNORECASE):
-            return tool
+    for part in reversed(parts):
+        for tool in tools:
+            if re.search(rf"(?<!\w){re.escape(tool.name)}(?!\w)", part, re.IGNORECASE):
+                return tool
     return tools[0]
 
 

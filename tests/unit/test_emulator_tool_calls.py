@@ -101,12 +101,13 @@ def test_without_backticks_a_string_gets_the_question() -> None:
 
 
 def test_the_quote_comes_from_the_users_words_after_a_clients_reminder() -> None:
-    # Claude Code sends its reminders as text parts before the prompt; the user's quote wins.
+    # Claude Code sends its reminders as text parts before the prompt; the user's tool and quote win.
     content = [
-        {"type": "text", "text": "<system-reminder>Prefer `rg` over `grep`.</system-reminder>"},
+        {"type": "text", "text": "<system-reminder>Use Read, not `cat`.</system-reminder>"},
         {"type": "text", "text": "Use Bash to run `echo hi`"},
     ]
-    assert _calls([{"role": "user", "content": content}], [BASH]) == [("Bash", {"command": "echo hi"})]
+    calls = _calls([{"role": "user", "content": content}], [READ, BASH])
+    assert calls == [("Bash", {"command": "echo hi"})]
 
 
 @pytest.mark.parametrize(
