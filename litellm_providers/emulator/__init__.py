@@ -20,8 +20,15 @@ Answers are deterministic, so recordings are stable. The last user message steer
 * ``emulate:script=documented``: Synternet's documented example stream, byte for byte.
 * ``emulate:times=<n>``: the fault hits only the first n requests with this exact body; later ones
   are answered (a transient fault that a retry gets past).
+* ``emulate:tool=<name>``: call that offered tool (``none``: answer without calling one).
 * ``emulate:retry_after=<seconds>``: the ``Retry-After`` an HTTP error fault sends (the ``429`` fault
   sends 30 unless told otherwise; the others send none unless told).
+
+Offered tools, the emulated model calls one per turn (see ``tool_calls``): the one ``tool_choice`` names,
+else the first whose name the last user message mentions, else the first offered; its arguments fill the
+tool schema's required properties (a string gets the text the user quoted in backticks, so "run
+`echo hi`" gives a shell tool ``echo hi``). A turn that carries tool results answers
+``The tool says: <result>``.
 
 A Synthetic key whose name contains ``exhausted`` has used up its subscription: every chat call it
 makes gets that quota 429 (two keys' quotas differ, for quota-aware routing).

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from litellm_providers.emulator.tool_calls import arguments_for, chosen_tool, offered_tools, quoted_or_whole
+
 DIRECTIVE = re.compile(r"emulate:(\w+)=([\w.-]+)")
 
 
@@ -29,40 +31,45 @@ def text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+        texts = (part.get("text") for part in content if isinstance(part, dict))
+        return " ".join(text for text in texts if isinstance(text, str))
     return ""
 
 
 def compose_reply(body: dict[str, Any]) -> Reply:
-    """The deterministic answer to a chat request: an echo, a tool call, or a tool result summary."""
-    messages = body.get("messages") or []
-    prompt_tokens = sum(len(text_of(m.get("content")).split()) + 4 for m in messages if isinstance(m, dict))
-    last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
+    """The deterministic answer to a chat request: an echo, one tool call, or a tool result summary."""
+    given = body.get("messages")
+    messages = [m for m in given if isinstance(m, dict)] if isinstance(given, list) else []
+    prompt_tokens = sum(len(text_of(m.get("content")).split()) + 4 for m in messages)
+    last = messages[-1] if messages else {}
     question = DIRECTIVE.sub("", text_of(last.get("content"))).strip()
-    if last.get("role") == "tool":
-        result = text_of(last.get("content"))
+    results = _tool_results_since_last_answer(messages)
+    if results is not None:
         return Reply(
             reasoning="The tool returned a result; I will report it.",
-            answer=f"The tool says: {result}",
+            answer=f"The tool says: {results}",
             prompt_tokens=prompt_tokens,
         )
-    tools = body.get("tools") or []
-    if tools and body.get("tool_choice") != "none":
-        calls = []
-        wanted = tools if body.get("parallel_tool_calls", True) else tools[:1]
-        for index, tool in enumerate(wanted):
-            name = tool.get("function", {}).get("name", "tool")
-            calls.append(
-                {
-                    "id": f"call_{index}_{name}",
-                    "type": "function",
-                    "function": {"name": name, "arguments": json.dumps({"query": question})},
-                }
-            )
+    asked = _user_text_parts(messages)
+    directives = dict(DIRECTIVE.findall(text_of(last.get("content"))))
+    tool = chosen_tool(
+        offered_tools(body.get("tools")), body.get("tool_choice"), asked, directives.get("tool")
+    )
+    if tool is not None:
+        # Ids stay unique across a conversation: a client may reject a tool_use id it has seen before.
+        earlier = sum(len(m["tool_calls"]) for m in messages if isinstance(m.get("tool_calls"), list))
+        call = {
+            "id": f"call_{earlier}_{tool.name}",
+            "type": "function",
+            "function": {
+                "name": tool.name,
+                "arguments": json.dumps(arguments_for(tool.schema, quoted_or_whole(asked))),
+            },
+        }
         return Reply(
             reasoning=f"The user asked: {question!r}. A tool can answer this.",
             answer="",
-            tool_calls=calls,
+            tool_calls=[call],
             prompt_tokens=prompt_tokens,
         )
     response_format = body.get("response_format") or {}
@@ -75,6 +82,28 @@ def compose_reply(body: dict[str, Any]) -> Reply:
         answer=answer,
         prompt_tokens=prompt_tokens,
     )
+
+
+def _tool_results_since_last_answer(messages: list[dict[str, Any]]) -> str | None:
+    """The tool results the client sent since the model last spoke (a client may add its own user text
+    after them), joined: the turn that reports them rather than calling again."""
+    results = []
+    for message in reversed(messages):
+        if message.get("role") == "assistant":
+            break
+        if message.get("role") == "tool":
+            results.append(text_of(message.get("content")))
+    return "\n".join(reversed(results)) if results else None
+
+
+def _user_text_parts(messages: list[dict[str, Any]]) -> list[str]:
+    """The text parts of the last user message, directives removed."""
+    last_user: dict[str, Any] = next((m for m in reversed(messages) if m.get("role") == "user"), {})
+    content = last_user.get("content")
+    parts = [content] if isinstance(content, str) else []
+    if isinstance(content, list):
+        parts = [p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)]
+    return [DIRECTIVE.sub("", part).strip() for part in parts]
 
 
 def number(raw: str | None, default: float | None = None) -> float | None:

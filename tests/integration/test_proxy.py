@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import openai
@@ -45,7 +46,15 @@ WEATHER = {
     "type": "function",
     "function": {
         "name": "get_weather",
-        "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "units": {"enum": ["celsius", "fahrenheit"]},
+                "days": {"type": "integer"},
+            },
+            "required": ["city", "units"],
+        },
     },
 }
 
@@ -303,7 +312,7 @@ def test_model_info_shows_the_catalog(proxy: Proxy) -> None:
 @pytest.mark.parametrize("stream", [False, True])
 def test_tool_calls_through_the_proxy(proxy: Proxy, model: str, stream: bool) -> None:
     client = proxy.client()
-    ask = [{"role": "user", "content": "Weather in Paris?"}]
+    ask = [{"role": "user", "content": "Weather in `Paris`?"}]
     if stream:
         chunks = list(client.chat.completions.create(model=model, messages=ask, tools=[WEATHER], stream=True))  # type: ignore[arg-type]
         name = "".join(
@@ -330,7 +339,8 @@ def test_tool_calls_through_the_proxy(proxy: Proxy, model: str, stream: bool) ->
             [response.choices[0].finish_reason],
         )
     assert name == "get_weather"
-    assert json.loads(arguments) == {"query": "Weather in Paris?"}
+    # The emulator fills the schema's required properties, the city from the backticked text.
+    assert json.loads(arguments) == {"city": "Paris", "units": "celsius"}
     assert finish == ["tool_calls"]
 
 
@@ -435,3 +445,75 @@ def test_claude_code_thinking_streams_thinking_deltas_and_the_answer(
     text = "".join(d.get("text", "") for d in deltas if d["type"] == "text_delta")
     assert thinking.startswith("The user asked")
     assert text == "You asked: What is the capital of France?"
+
+
+# A coding agent's shell tool through the proxy's Anthropic and Responses routes: LiteLLM hands the
+# emulator Chat Completions tools, the emulator's call fills the tool's required properties, and the
+# tool's output comes back as the final answer.
+COMMAND_SCHEMA = {
+    "type": "object",
+    "properties": {"command": {"type": "string"}, "timeout": {"type": "number"}},
+    "required": ["command"],
+}
+ARGV_SCHEMA = {
+    "type": "object",
+    "properties": {"command": {"type": "array", "items": {"type": "string"}}, "workdir": {"type": "string"}},
+    "required": ["command"],
+}
+
+
+def _post(proxy: Proxy, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    headers = {"x-api-key": proxy.master_key, "anthropic-version": "2023-06-01"}
+    headers["Authorization"] = f"Bearer {proxy.master_key}"
+    response = httpx.post(proxy.url.removesuffix("/v1") + path, headers=headers, json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def test_a_bash_tool_call_and_its_result_through_v1_messages(proxy: Proxy) -> None:
+    tools = [
+        {"name": "Read", "input_schema": {"type": "object", "properties": {"file_path": {"type": "string"}}}},
+        {"name": "Bash", "description": "Run a shell command", "input_schema": COMMAND_SCHEMA},
+    ]
+    asked = [{"role": "user", "content": "Use Bash to run `echo hi`"}]
+    body = {"model": "glm-4.6", "max_tokens": 1024, "tools": tools, "messages": asked}
+    first = _post(proxy, "/v1/messages", body)
+    (use,) = [block for block in first["content"] if block["type"] == "tool_use"]
+    assert (use["name"], use["input"]) == ("Bash", {"command": "echo hi"})
+    assert first["stop_reason"] == "tool_use"
+    result = {"type": "tool_result", "tool_use_id": use["id"], "content": "hi"}
+    history = [
+        *asked,
+        {"role": "assistant", "content": first["content"]},
+        {"role": "user", "content": [result]},
+    ]
+    final = _post(proxy, "/v1/messages", {**body, "messages": history})
+    assert "".join(b.get("text", "") for b in final["content"]) == "The tool says: hi"
+
+
+def test_a_shell_tool_call_and_its_result_through_v1_responses(proxy: Proxy) -> None:
+    tools = [{"type": "function", "name": "shell", "parameters": ARGV_SCHEMA}]
+    body = {"model": "glm-4.6", "tools": tools, "input": "Run `echo hi`"}
+    first = _post(proxy, "/v1/responses", body)
+    (call,) = [item for item in first["output"] if item["type"] == "function_call"]
+    assert call["name"] == "shell" and json.loads(call["arguments"]) == {"command": ["echo", "hi"]}
+    history = [
+        {"role": "user", "content": "Run `echo hi`"},
+        {
+            "type": "function_call",
+            "call_id": call["call_id"],
+            "name": "shell",
+            "arguments": call["arguments"],
+        },
+        {"type": "function_call_output", "call_id": call["call_id"], "output": "hi"},
+    ]
+    final = _post(proxy, "/v1/responses", {**body, "input": history})
+    texts = [
+        part["text"]
+        for item in final["output"]
+        if item["type"] == "message"
+        for part in item["content"]
+        if part["type"] == "output_text"
+    ]
+    assert "".join(texts) == "The tool says: hi"
