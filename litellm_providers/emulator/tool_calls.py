@@ -16,6 +16,7 @@ from typing import Any
 
 # Deeper schemas ($ref cycles, absurd nesting) are cut off with an empty value rather than recursed into.
 MAX_SCHEMA_DEPTH = 8
+MAX_VALUES = 256
 # A fenced block first (```bash\necho hi\n```), else an inline span (`echo hi`).
 _FENCED = re.compile(r"```[\w+-]*\n?(.*?)```", re.DOTALL)
 _INLINE = re.compile(r"`([^`\n]+)`")
@@ -93,45 +94,56 @@ def arguments_for(schema: Any, text: str) -> dict[str, Any]:
     enum: its first value; object: built the same way; any other array: []). A missing or malformed
     schema gives {}."""
     root = schema if isinstance(schema, dict) else {}
-    built = _value(root, root, text, 0)
+    built = _ArgumentBuilder(root, text).value(root, 0)
     return built if isinstance(built, dict) else {}
 
 
-def _value(schema: dict[str, Any], root: dict[str, Any], text: str, depth: int) -> Any:
-    if depth > MAX_SCHEMA_DEPTH:
-        return {}
-    schema = _resolved(schema, root)
-    if "const" in schema:
-        return schema["const"]
-    enum = schema.get("enum")
-    if isinstance(enum, list) and enum:
-        return enum[0]
-    for union in ("anyOf", "oneOf", "allOf"):
-        options = schema.get(union)
-        first = next((o for o in options if isinstance(o, dict)), None) if isinstance(options, list) else None
-        if first is not None:
-            return _value(first, root, text, depth + 1)
-    kind = _type_of(schema)
-    if kind == "object":
-        return _object(schema, root, text, depth)
-    if kind == "array":
-        items = schema.get("items")
-        if isinstance(items, dict) and _type_of(_resolved(items, root)) == "string":
-            return _argv(text)
-        return []
-    return {"integer": 1, "number": 1, "boolean": False, "null": None}.get(kind, text)
+class _ArgumentBuilder:
+    """Builds one call's arguments; a budget of values bounds the work a self-referencing or very wide
+    schema could cause (past it, values are empty)."""
 
+    def __init__(self, root: dict[str, Any], text: str) -> None:
+        self.root = root
+        self.text = text
+        self.budget = MAX_VALUES
 
-def _object(schema: dict[str, Any], root: dict[str, Any], text: str, depth: int) -> dict[str, Any]:
-    properties = schema.get("properties")
-    properties = properties if isinstance(properties, dict) else {}
-    required = schema.get("required")
-    names = [name for name in required if isinstance(name, str)] if isinstance(required, list) else []
-    built: dict[str, Any] = {}
-    for name in names:
-        given = properties.get(name)
-        built[name] = _value(given if isinstance(given, dict) else {}, root, text, depth + 1)
-    return built
+    def value(self, schema: dict[str, Any], depth: int) -> Any:
+        self.budget -= 1
+        if depth > MAX_SCHEMA_DEPTH or self.budget < 0:
+            return {}
+        schema = _resolved(schema, self.root)
+        if "const" in schema:
+            return schema["const"]
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            return enum[0]
+        for union in ("anyOf", "oneOf", "allOf"):
+            options = schema.get(union)
+            first = (
+                next((o for o in options if isinstance(o, dict)), None) if isinstance(options, list) else None
+            )
+            if first is not None:
+                return self.value(first, depth + 1)
+        kind = _type_of(schema)
+        if kind == "object":
+            return self.object(schema, depth)
+        if kind == "array":
+            items = schema.get("items")
+            if isinstance(items, dict) and _type_of(_resolved(items, self.root)) == "string":
+                return _argv(self.text)
+            return []
+        return {"integer": 1, "number": 1, "boolean": False, "null": None}.get(kind, self.text)
+
+    def object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
+        properties = schema.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
+        required = schema.get("required")
+        names = [name for name in required if isinstance(name, str)] if isinstance(required, list) else []
+        built: dict[str, Any] = {}
+        for name in names:
+            given = properties.get(name)
+            built[name] = self.value(given if isinstance(given, dict) else {}, depth + 1)
+        return built
 
 
 def _type_of(schema: dict[str, Any]) -> str:

@@ -45,7 +45,15 @@ WEATHER = {
     "type": "function",
     "function": {
         "name": "get_weather",
-        "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "units": {"enum": ["celsius", "fahrenheit"]},
+                "days": {"type": "integer"},
+            },
+            "required": ["city", "units"],
+        },
     },
 }
 
@@ -303,7 +311,7 @@ def test_model_info_shows_the_catalog(proxy: Proxy) -> None:
 @pytest.mark.parametrize("stream", [False, True])
 def test_tool_calls_through_the_proxy(proxy: Proxy, model: str, stream: bool) -> None:
     client = proxy.client()
-    ask = [{"role": "user", "content": "Weather in Paris?"}]
+    ask = [{"role": "user", "content": "Weather in `Paris`?"}]
     if stream:
         chunks = list(client.chat.completions.create(model=model, messages=ask, tools=[WEATHER], stream=True))  # type: ignore[arg-type]
         name = "".join(
@@ -330,7 +338,8 @@ def test_tool_calls_through_the_proxy(proxy: Proxy, model: str, stream: bool) ->
             [response.choices[0].finish_reason],
         )
     assert name == "get_weather"
-    assert json.loads(arguments) == {"query": "Weather in Paris?"}
+    # The emulator fills the schema's required properties, the city from the backticked text.
+    assert json.loads(arguments) == {"city": "Paris", "units": "celsius"}
     assert finish == ["tool_calls"]
 
 
