@@ -96,7 +96,9 @@ def test_a_plain_turn_answers(agent: Agent, model: str, proxy: Proxy, tmp_path: 
     run = _run(agent, proxy, tmp_path, model, f"What is the capital of France? {NO_TOOL}")
     answers = agent.answers(run.events)
     assert run.returncode == 0, _why(run)
-    assert any("You asked:" in text and "What is the capital of France?" in text for text in answers), _why(run)
+    assert any("You asked:" in text and "What is the capital of France?" in text for text in answers), _why(
+        run
+    )
 
 
 @pytest.mark.parametrize("model", SHIPPED_CHAT_MODELS)
@@ -105,7 +107,9 @@ def test_the_shell_tool_runs_and_its_output_reaches_the_answer(
     agent: Agent, model: str, proxy: Proxy, tmp_path: Path
 ) -> None:
     # The shell computes 42: the text "tool-ran-42" is nowhere in the prompt, only in the tool's output.
-    run = _run(agent, proxy, tmp_path, model, f"Run `echo tool-ran-$((6*7))` with the {agent.shell_tool} tool.")
+    run = _run(
+        agent, proxy, tmp_path, model, f"Run `echo tool-ran-$((6*7))` with the {agent.shell_tool} tool."
+    )
     answers = agent.answers(run.events)
     assert run.returncode == 0, _why(run)
     assert any("The tool says:" in text and "tool-ran-42" in text for text in answers), _why(run)
