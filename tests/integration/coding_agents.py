@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 
 AGENTS_DIR = ROOT / ".ci" / "agents"
 BIN = AGENTS_DIR / "node_modules" / ".bin"
-INSTALL = "bash .ci/run (or just the agents: npm ci --prefix .ci/agents)"
+INSTALL = "bash .ci/run (or just the agents: npm install --prefix .ci/agents --no-package-lock)"
 # Generous: two cores are shared, and an agent that retries sleeps between tries.
 RUN_SECONDS = 240
 
