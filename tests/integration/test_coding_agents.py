@@ -23,7 +23,18 @@ from pathlib import Path
 import pytest
 
 from litellm_providers.emulator import Emulator
-from tests.integration.coding_agents import AGENTS, INSTALL, Agent, AgentRun
+from tests.conftest import ROOT
+from tests.integration.coding_agents import (
+    AGENTS,
+    CLAUDE_ENV,
+    CODEX_CONFIG,
+    INSTALL,
+    OPENCODE_ENV,
+    Agent,
+    AgentRun,
+    opencode_config,
+)
+from tests.integration.doc_blocks import blocks
 from tests.integration.test_proxy import SHIPPED_CHAT_MODELS, Proxy, config_for, running_proxy
 
 pytestmark = pytest.mark.integration
@@ -138,3 +149,20 @@ def test_a_provider_error_ends_the_run_with_its_message(
     assert message in run.output, _why(run)
     upstream = _upstream_requests(agents_emulator, marker)
     assert upstream <= MOST_UPSTREAM_REQUESTS, f"{upstream} upstream requests\n{_why(run)}"
+
+
+DOCS_PROXY = "http://127.0.0.1:4000/v1"  # the README's proxy, as docs/frameworks.md names it
+
+
+def test_the_docs_set_up_each_agent_as_these_tests_do() -> None:
+    page = ROOT / "docs" / "frameworks.md"
+    examples = blocks("docs/frameworks.md", page.read_text("utf-8"))
+    by_language: dict[str, list[str]] = {}
+    for block in examples:
+        by_language.setdefault(block.language, []).append(block.code)
+    assert CODEX_CONFIG.format(model="glm-5.2", base_url=DOCS_PROXY) in by_language["toml"]
+    assert opencode_config(DOCS_PROXY, SHIPPED_CHAT_MODELS) in [
+        json.loads(code) for code in by_language["json"]
+    ]
+    shell = "\n".join(by_language["bash"])
+    assert [name for name in [*CLAUDE_ENV, *OPENCODE_ENV] if f"{name}=1" not in shell] == []
