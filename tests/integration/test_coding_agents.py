@@ -136,9 +136,42 @@ def test_reasoning_shows(agent: Agent, model: str, proxy: Proxy, tmp_path: Path)
     assert any("what is 6 times 7?" in text for text in agent.answers(run.events)), _why(run)
 
 
-@pytest.mark.parametrize("fault", FAULTS)
-@pytest.mark.parametrize("model", ERROR_MODELS)
-@pytest.mark.parametrize("agent", AGENTS, ids=lambda agent: agent.name)
+class RetryStorm(AssertionError):
+    """More upstream requests for one run than MOST_UPSTREAM_REQUESTS."""
+
+
+# What the runs found (Claude Code 2.1.332, Codex 0.171.0, opencode 1.18.33; LiteLLM 1.110.2's proxy,
+# which retries a 429 twice itself: `x-litellm-max-retries: 2`). Each is expected to fail, strictly, in
+# the way named, so a fix in the agent, the proxy or the package turns it into a pass to keep.
+KNOWN: dict[tuple[str, str], tuple[type[AssertionError], str]] = {
+    ("claude-code", "400"): (
+        RetryStorm,
+        "Claude Code resends a 400 twice with fewer anthropic-beta flags (and again with its deferred tools "
+        "inline): 6 upstream requests",
+    ),
+    ("claude-code", "429"): (
+        RetryStorm,
+        "the proxy retries the 429 twice, then streams it on /v1/messages as 200 + an error event, so "
+        "Claude Code never sees the status or Retry-After and retries 10 times: 33 upstream requests",
+    ),
+    ("claude-code", "mid-stream"): (
+        AssertionError,
+        "Claude Code takes an error event mid-stream for a cut-off answer, asks the model to resume "
+        "(4 more requests), then exits 0 with an empty result and without the provider's message",
+    ),
+}
+
+
+def _error_runs() -> Iterator[object]:
+    for agent in AGENTS:
+        for model in ERROR_MODELS:
+            for fault in FAULTS:
+                found = KNOWN.get((agent.name, fault))
+                marks = [pytest.mark.xfail(raises=found[0], reason=found[1], strict=True)] if found else []
+                yield pytest.param(agent, model, fault, marks=marks, id=f"{agent.name}-{model}-{fault}")
+
+
+@pytest.mark.parametrize(("agent", "model", "fault"), _error_runs())
 def test_a_provider_error_ends_the_run_with_its_message(
     agent: Agent, model: str, fault: str, proxy: Proxy, agents_emulator: Emulator, tmp_path: Path
 ) -> None:
@@ -148,7 +181,8 @@ def test_a_provider_error_ends_the_run_with_its_message(
     assert run.returncode != 0, _why(run)
     assert message in run.output, _why(run)
     upstream = _upstream_requests(agents_emulator, marker)
-    assert upstream <= MOST_UPSTREAM_REQUESTS, f"{upstream} upstream requests\n{_why(run)}"
+    if upstream > MOST_UPSTREAM_REQUESTS:
+        raise RetryStorm(f"{upstream} upstream requests\n{_why(run)}")
 
 
 DOCS_PROXY = "http://127.0.0.1:4000/v1"  # the README's proxy, as docs/frameworks.md names it
