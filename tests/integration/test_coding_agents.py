@@ -118,9 +118,11 @@ def test_the_shell_tool_runs_and_its_output_reaches_the_answer(
     agent: Agent, model: str, proxy: Proxy, tmp_path: Path
 ) -> None:
     # The shell computes 42: the text "tool-ran-42" is nowhere in the prompt, only in the tool's output.
-    run = _run(
-        agent, proxy, tmp_path, model, f"Run `echo tool-ran-$((6*7))` with the {agent.shell_tool} tool."
-    )
+    # The directive names the tool: Claude Code's own reminders in the same message name other tools
+    # (its Agent tool, offered first, for a claude-* model name), and the emulator would call the first.
+    tool = agent.shell_tool
+    prompt = f"Run `echo tool-ran-$((6*7))` with the {tool} tool. emulate:tool={tool}"
+    run = _run(agent, proxy, tmp_path, model, prompt)
     answers = agent.answers(run.events)
     assert run.returncode == 0, _why(run)
     assert any("The tool says:" in text and "tool-ran-42" in text for text in answers), _why(run)
@@ -162,13 +164,17 @@ KNOWN: dict[tuple[str, str], tuple[type[AssertionError], str]] = {
 }
 
 
-def _error_runs() -> Iterator[object]:
+def _error_runs() -> list[object]:
+    runs = []
     for agent in AGENTS:
         for model in ERROR_MODELS:
             for fault in FAULTS:
                 found = KNOWN.get((agent.name, fault))
                 marks = [pytest.mark.xfail(raises=found[0], reason=found[1], strict=True)] if found else []
-                yield pytest.param(agent, model, fault, marks=marks, id=f"{agent.name}-{model}-{fault}")
+                runs.append(
+                    pytest.param(agent, model, fault, marks=marks, id=f"{agent.name}-{model}-{fault}")
+                )
+    return runs
 
 
 @pytest.mark.parametrize(("agent", "model", "fault"), _error_runs())
