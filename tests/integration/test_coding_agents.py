@@ -161,6 +161,30 @@ KNOWN: dict[tuple[str, str], tuple[type[AssertionError], str]] = {
         "Claude Code takes an error event mid-stream for a cut-off answer, asks the model to resume "
         "(4 more requests), then exits 0 with an empty result and without the provider's message",
     ),
+    ("codex", "400"): (
+        RetryStorm,
+        "the proxy's streaming /v1/responses answers a provider 400 as 200 + response.failed (issue 26, "
+        "item 1) and Codex reconnects 5 times: 6 upstream requests",
+    ),
+    ("codex", "429"): (
+        RetryStorm,
+        "as the 400, each of Codex's 6 tries also retried twice by the proxy: 18 upstream requests",
+    ),
+    ("codex", "mid-stream"): (
+        AssertionError,
+        "Codex shows the provider's message but reconnects ('Reconnecting... 1/5') and resends with the "
+        "partial answer, which the emulator (steered by the last message) then answers: exit 0",
+    ),
+    ("opencode", "429"): (
+        RetryStorm,
+        "opencode retries the proxy's 429 (itself retried twice upstream) until its own limit: 27 upstream "
+        "requests",
+    ),
+    ("opencode", "mid-stream"): (
+        RetryStorm,
+        "the proxy turns the error event into a 500 error mid-stream and opencode retries it: 7 upstream "
+        "requests",
+    ),
 }
 
 
