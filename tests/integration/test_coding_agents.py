@@ -172,8 +172,9 @@ KNOWN: dict[tuple[str, str], tuple[type[AssertionError], str]] = {
     ),
     ("codex", "mid-stream"): (
         AssertionError,
-        "Codex shows the provider's message but reconnects ('Reconnecting... 1/5') and resends with the "
-        "partial answer, which the emulator (steered by the last message) then answers: exit 0",
+        "Codex shows the provider's message, reconnects ('Reconnecting... 1/5') and resends the turn, "
+        "which now ends with its own item: the emulator (steered by the last message) no longer faults "
+        "and the run goes on to exit 0",
     ),
     ("opencode", "429"): (
         RetryStorm,
