@@ -10,6 +10,10 @@ from typing import Any
 from litellm_providers.emulator.tool_calls import arguments_for, chosen_tool, offered_tools, quoted_or_whole
 
 DIRECTIVE = re.compile(r"emulate:(\w+)=([\w.-]+)")
+# LiteLLM turns a system message sent mid-conversation into a user message that starts so. Claude Code
+# 2.1.3xx sends its environment that way, after the user's prompt, for a model name it does not know:
+# not the user's words, so the emulator reads the user's turn past it.
+OPERATOR_NOTE = "Operator note (not from the user)"
 
 
 @dataclass
@@ -41,7 +45,7 @@ def compose_reply(body: dict[str, Any]) -> Reply:
     given = body.get("messages")
     messages = [m for m in given if isinstance(m, dict)] if isinstance(given, list) else []
     prompt_tokens = sum(len(text_of(m.get("content")).split()) + 4 for m in messages)
-    last = messages[-1] if messages else {}
+    last = _last_said(messages)
     question = DIRECTIVE.sub("", text_of(last.get("content"))).strip()
     results = _tool_results_since_last_answer(messages)
     if results is not None:
@@ -98,7 +102,8 @@ def _tool_results_since_last_answer(messages: list[dict[str, Any]]) -> str | Non
 
 def _user_text_parts(messages: list[dict[str, Any]]) -> list[str]:
     """The text parts of the last user message, directives removed."""
-    last_user: dict[str, Any] = next((m for m in reversed(messages) if m.get("role") == "user"), {})
+    said = (m for m in reversed(messages) if m.get("role") == "user" and not _operator_note(m))
+    last_user: dict[str, Any] = next(said, {})
     content = last_user.get("content")
     parts = [content] if isinstance(content, str) else []
     if isinstance(content, list):
@@ -114,9 +119,18 @@ def number(raw: str | None, default: float | None = None) -> float | None:
 
 
 def directives_of(body: dict[str, Any]) -> dict[str, str]:
-    messages = body.get("messages") or []
-    last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
-    return dict(DIRECTIVE.findall(text_of(last.get("content"))))
+    given = body.get("messages")
+    messages = [m for m in given if isinstance(m, dict)] if isinstance(given, list) else []
+    return dict(DIRECTIVE.findall(text_of(_last_said(messages).get("content"))))
+
+
+def _operator_note(message: dict[str, Any]) -> bool:
+    return message.get("role") == "user" and text_of(message.get("content")).startswith(OPERATOR_NOTE)
+
+
+def _last_said(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last message, past the operator notes LiteLLM appended after it."""
+    return next((m for m in reversed(messages) if not _operator_note(m)), {})
 
 
 def content_with_reasoning(reply: Reply, reasoning_format: str) -> tuple[list[str], str | None]:
