@@ -21,10 +21,9 @@ import contextlib
 import json
 import math
 import os
+import secrets
 import signal
 import socket
-import secrets
-import statistics
 import subprocess
 import sys
 import time
@@ -58,12 +57,29 @@ class ProxyPlan:
     hook_warmups: int
 
 
-FULL = ProxyPlan((64, 256), (1, 2), rounds=3, requests_per_run=512, words=48, hook_proxy=True,
-                 hook_calls=20_000, hook_warmups=500)  # fmt: skip
-QUICK = ProxyPlan((64, 256), (1, 2), rounds=1, requests_per_run=256, words=24, hook_proxy=True,
-                  hook_calls=2_000, hook_warmups=100)  # fmt: skip
-SMOKE = ProxyPlan((2, 4), (1, 2), rounds=1, requests_per_run=4, words=4, hook_proxy=True,
-                  hook_calls=20, hook_warmups=2)  # fmt: skip
+FULL = ProxyPlan(
+    (64, 256),
+    (1, 2),
+    rounds=3,
+    requests_per_run=512,
+    words=48,
+    hook_proxy=True,
+    hook_calls=20_000,
+    hook_warmups=500,
+)
+QUICK = ProxyPlan(
+    (64, 256),
+    (1, 2),
+    rounds=1,
+    requests_per_run=256,
+    words=24,
+    hook_proxy=True,
+    hook_calls=2_000,
+    hook_warmups=100,
+)
+SMOKE = ProxyPlan(
+    (2, 4), (1, 2), rounds=1, requests_per_run=4, words=4, hook_proxy=True, hook_calls=20, hook_warmups=2
+)
 
 
 def _free_port() -> int:
@@ -141,7 +157,9 @@ class ProxyProcess:
                     if answer.status == 200:
                         return
             if time.monotonic() > deadline:
-                raise RuntimeError(f"no proxy {self.name} after {STARTUP_SECONDS}s:\n{self.log.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"no proxy {self.name} after {STARTUP_SECONDS}s:\n{self.log.read_text()[-3000:]}"
+                )
             time.sleep(0.5)
 
     def cpu(self) -> float:
@@ -198,8 +216,10 @@ def run_proxy_benchmark(plan: ProxyPlan, log: Any, python: str = sys.executable)
     with tempfile.TemporaryDirectory(prefix="bench-proxy-") as scratch, EmulatorProcess(python) as emulator:
         directory = Path(scratch)
         log(f"emulator on 127.0.0.1:{emulator.port}")
-        proxies = {f"{w}w": ProxyProcess(f"{w}w", proxy_config(emulator.base, False), w, directory)
-                   for w in plan.workers}  # fmt: skip
+        proxies = {
+            f"{w}w": ProxyProcess(f"{w}w", proxy_config(emulator.base, False), w, directory)
+            for w in plan.workers
+        }
         if plan.hook_proxy:
             proxies["hook"] = ProxyProcess("hook", proxy_config(emulator.base, True), 1, directory)
         try:
@@ -246,17 +266,23 @@ async def _measure(
                 target = by_key[target_key := key]
                 proxy = proxies[target.proxy] if target.proxy else None
                 cpu_before = (proxy.cpu() if proxy else 0.0, emulator.cpu(), time.process_time())
-                run = await drive(proxy.url if proxy else emulator.base, _model(target), concurrency,
-                                  per_client, plan.words, MASTER_KEY)  # fmt: skip
+                run = await drive(
+                    proxy.url if proxy else emulator.base,
+                    _model(target),
+                    concurrency,
+                    per_client,
+                    plan.words,
+                    MASTER_KEY,
+                )
                 cpu_after = (proxy.cpu() if proxy else 0.0, emulator.cpu(), time.process_time())
-                run.cpu = {
-                    part: after - before
-                    for part, before, after in zip(("proxy", "emulator", "client"), cpu_before, cpu_after, strict=True)
-                }  # fmt: skip
+                parts = ("proxy", "emulator", "client")
+                run.cpu = {part: b - a for part, a, b in zip(parts, cpu_before, cpu_after, strict=True)}
                 results.add(concurrency, target_key, run)
                 note = f"; {run.failures} failed: {run.errors[0]}" if run.failures else ""
-                log(f"  {concurrency:>3} at once, {target_key:<15} {run.requests / run.wall:7.1f} req/s "
-                    f"{run.tokens / run.wall:8.0f} tok/s{note}")  # fmt: skip
+                log(
+                    f"  {concurrency:>3} at once, {target_key:<15} {run.requests / run.wall:7.1f} req/s "
+                    f"{run.tokens / run.wall:8.0f} tok/s{note}"
+                )
 
 
 def _model(target: Target) -> str:
@@ -269,11 +295,24 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--quick", action="store_true", help="one round, shorter runs")
     size.add_argument("--smoke", action="store_true", help="a tiny load: checks that every row is produced")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--compare", type=Path, action="append", default=[], help="--json of another leg's run"
+    )
+    parser.add_argument("--write", action="store_true", help="put the section into docs/benchmarks.md")
     args = parser.parse_args(argv)
+    from benchmarks.proxy_report import section, splice
+
     plan = SMOKE if args.smoke else QUICK if args.quick else FULL
-    results = run_proxy_benchmark(plan, lambda line: print(line, file=sys.stderr, flush=True))
+    results = asdict(run_proxy_benchmark(plan, lambda line: print(line, file=sys.stderr, flush=True)))
     if args.json is not None:
-        args.json.write_text(json.dumps(asdict(results), indent=1))
+        args.json.write_text(json.dumps(results, indent=1))
+    text = section(results, [json.loads(path.read_text()) for path in args.compare])
+    if args.write:
+        page = ROOT / "docs" / "benchmarks.md"
+        page.write_text(splice(page.read_text(), text))
+        print(f"wrote {HEADING!r} into {page.relative_to(ROOT)}", file=sys.stderr)
+    else:
+        print(text)
     return 0
 
 
