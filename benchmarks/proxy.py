@@ -24,7 +24,6 @@ import os
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -56,6 +55,7 @@ class ProxyPlan:
     hook_proxy: bool
     hook_calls: int
     hook_warmups: int
+    router_calls: int  # per batch, a plain Router with and without the hook
 
 
 FULL = ProxyPlan(
@@ -67,6 +67,7 @@ FULL = ProxyPlan(
     hook_proxy=True,
     hook_calls=20_000,
     hook_warmups=500,
+    router_calls=50,
 )
 QUICK = ProxyPlan(
     (64, 256),
@@ -77,9 +78,18 @@ QUICK = ProxyPlan(
     hook_proxy=True,
     hook_calls=2_000,
     hook_warmups=100,
+    router_calls=20,
 )
 SMOKE = ProxyPlan(
-    (2, 4), (1, 2), rounds=1, requests_per_run=4, words=4, hook_proxy=True, hook_calls=20, hook_warmups=2
+    (2, 4),
+    (1, 2),
+    rounds=1,
+    requests_per_run=4,
+    words=4,
+    hook_proxy=True,
+    hook_calls=20,
+    hook_warmups=2,
+    router_calls=2,
 )
 
 
@@ -195,6 +205,7 @@ class ProxyResults:
     machine: dict[str, str] = field(default_factory=dict)
     runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "<concurrency>/<key>": runs
     hook: list[dict[str, Any]] = field(default_factory=list)
+    router: dict[str, Any] = field(default_factory=dict)
     emulator: dict[str, Any] = field(default_factory=dict)
     elapsed: float = 0.0
 
@@ -234,15 +245,15 @@ def run_proxy_benchmark(plan: ProxyPlan, log: Any, python: str = sys.executable)
         finally:
             for proxy in proxies.values():
                 proxy.stop()
+        from benchmarks.proxy_hook import time_router_calls
+
+        log("a plain Router streaming from the emulator, the hook on and off")
+        results.router = time_router_calls(emulator.base, plan.router_calls, plan.rounds * 2, plan.words)
     results.emulator = emulator.stats
     from benchmarks.proxy_hook import time_hook
 
     log("the routing hook's own time per call")
-    results.hook = [
-        {"case": t.case, "calls": t.calls, "median": t.median, "mean": t.mean, "p99": t.p99,
-         "filter_median": statistics.median(t.filter_samples)}
-        for t in time_hook(plan.hook_calls, plan.hook_warmups, log)
-    ]  # fmt: skip
+    results.hook = [timing.summary() for timing in time_hook(plan.hook_calls, plan.hook_warmups, log)]
     from benchmarks.report import machine
 
     results.machine = machine()

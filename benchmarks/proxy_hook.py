@@ -10,6 +10,10 @@ a real one does (one more request used each time), so each call parses and store
 Cases: the Router's cache in memory only (one proxy, or a Router in a script), and, when
 ``redis-server`` is on PATH, a Router with Redis (a fleet: each filter reads the keys' states from
 Redis, each success writes there), on a throwaway loopback redis-server.
+
+``time_router_calls`` times whole calls instead: a plain Router streaming from the emulator without a
+callback, with a do-nothing routing callback, and with the hook, to show LiteLLM's own dispatch
+beside the hook's work.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class HookTiming:
     calls: int
     samples: list[float]  # filter + success callback, per call
     filter_samples: list[float]  # of which async_filter_deployments
+    cpu_samples: list[float]  # this process's CPU time for the pair: what other processes leave alone
 
     @property
     def median(self) -> float:
@@ -48,6 +53,17 @@ class HookTiming:
     @property
     def p99(self) -> float:
         return statistics.quantiles(self.samples, n=100)[98] if len(self.samples) > 1 else self.samples[0]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "calls": self.calls,
+            "median": self.median,
+            "mean": self.mean,
+            "p99": self.p99,
+            "filter_median": statistics.median(self.filter_samples),
+            "cpu_mean": statistics.fmean(self.cpu_samples),
+        }
 
 
 def _free_port() -> int:
@@ -108,22 +124,24 @@ async def _time_case(case: str, redis_port: int | None, calls: int, warmups: int
     messages = [{"role": "user", "content": "hello"}]
     samples: list[float] = []
     filtered: list[float] = []
+    cpu: list[float] = []
     for index in range(warmups + calls):
         deployment = deployments[index % len(deployments)]
         header = json.dumps(quotas_answer(index % 100))
         response = litellm.ModelResponse()
         response._hidden_params = {"additional_headers": {_HIDDEN_HEADER: header}}
         kwargs = {"litellm_params": deployment["litellm_params"], "model": MODEL}
-        started = time.perf_counter()
+        cpu_started, started = time.process_time(), time.perf_counter()
         kept = await hook.async_filter_deployments(MODEL, deployments, messages)
         between = time.perf_counter()
         await hook.async_log_success_event(kwargs, response, None, None)
-        ended = time.perf_counter()
+        ended, cpu_ended = time.perf_counter(), time.process_time()
         assert kept, "the hook dropped every deployment: the timing would not be of the usual path"
         if index >= warmups:
             samples.append(ended - started)
             filtered.append(between - started)
-    return HookTiming(case, calls, samples, filtered)
+            cpu.append(cpu_ended - cpu_started)
+    return HookTiming(case, calls, samples, filtered, cpu)
 
 
 def time_hook(calls: int, warmups: int, log: Any = print) -> list[HookTiming]:
@@ -137,3 +155,90 @@ def time_hook(calls: int, warmups: int, log: Any = print) -> list[HookTiming]:
             timings.append(asyncio.run(_time_case("Router cache with Redis (a fleet)", port, calls, warmups)))
             log(f"  hook, with Redis: {timings[-1].median * 1e6:.0f} µs per call (median)")
     return timings
+
+
+async def _router_streams(router: Any, calls: int, words: int) -> tuple[float, float]:
+    """Wall and CPU seconds per streamed ``router.acompletion`` call, over ``calls`` calls."""
+    from benchmarks.proxy_load import prompt_of
+
+    messages = [{"role": "user", "content": prompt_of(words)}]
+    cpu, started = time.process_time(), time.perf_counter()
+    for _ in range(calls):
+        stream = await router.acompletion(model=MODEL, messages=messages, stream=True)
+        async for _chunk in stream:
+            pass
+    await asyncio.sleep(0.05)  # the success callbacks LiteLLM runs as tasks after the stream
+    return (time.perf_counter() - started) / calls, (time.process_time() - cpu) / calls
+
+
+def _null_logger() -> Any:
+    from litellm.integrations.custom_logger import CustomLogger
+
+    class DoNothingFilter(CustomLogger):
+        """A routing callback with the hook's shape and no work: LiteLLM's own cost of one more."""
+
+        async def async_filter_deployments(
+            self,
+            model: str,
+            healthy_deployments: list[Any],
+            messages: Any,
+            request_kwargs: Any = None,
+            parent_otel_span: Any = None,
+        ) -> list[Any]:
+            return healthy_deployments
+
+    return DoNothingFilter()
+
+
+ROUTER_ARMS = ("no callback", "a do-nothing routing callback", "the quota-aware routing hook")
+
+
+def time_router_calls(api_base: str, calls: int, rounds: int, words: int) -> dict[str, Any]:
+    """A plain ``litellm.Router`` streaming from the emulator in batches of ``calls``: without a
+    callback, with a do-nothing routing callback (LiteLLM's dispatch to one more callback: for a
+    stream it calls ``async_log_stream_event`` on every chunk) and with the hook (``use_with``), in an
+    order reversed every round. Median seconds per call, wall and CPU, for each."""
+    import litellm
+
+    from litellm_providers.routing import QuotaAwareRouting, use_with
+
+    litellm.suppress_debug_info = True
+    model_list = [
+        {
+            "model_name": MODEL,
+            "litellm_params": {"model": "synthetic/hf:zai-org/GLM-4.7", "api_key": key, "api_base": api_base},
+        }
+        for key in KEYS
+    ]
+    router = litellm.Router(model_list=model_list)
+    hook = QuotaAwareRouting()
+    callbacks = dict(zip(ROUTER_ARMS, (None, _null_logger(), hook), strict=True))
+    samples: dict[str, list[tuple[float, float]]] = {arm: [] for arm in ROUTER_ARMS}
+
+    async def run() -> None:
+        await _router_streams(router, 3, words)  # warm-up
+        for index in range(rounds):
+            for arm in ROUTER_ARMS if index % 2 == 0 else ROUTER_ARMS[::-1]:
+                callback = callbacks[arm]
+                if callback is hook:
+                    use_with(router, hook)
+                elif callback is not None:
+                    litellm.callbacks.append(callback)
+                samples[arm].append(await _router_streams(router, calls, words))
+                if callback is not None:
+                    litellm.callbacks.remove(callback)
+
+    asyncio.run(run())
+    return {
+        "calls": calls,
+        "rounds": rounds,
+        "chunks": words + 3,
+        "arms": {
+            arm: {
+                "wall": statistics.median(w for w, _ in got),
+                "cpu": statistics.median(c for _, c in got),
+                "cpu_range": [min(c for _, c in got), max(c for _, c in got)],
+            }
+            for arm, got in samples.items()
+        },
+    }

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.proxy import HEADING, ROUTES, SMOKE, targets
+from benchmarks.proxy_hook import ROUTER_ARMS
 from benchmarks.proxy_report import END_MARKER, carry_over, splice, target_rows
 from tests.conftest import ROOT
 
@@ -51,6 +52,7 @@ def test_the_proxy_benchmark_produces_every_row(tmp_path: Path) -> None:
     cases = [hook["case"] for hook in results["hook"]]
     assert cases[0] == "Router cache in memory"
     assert len(cases) == (2 if shutil.which("redis-server") else 1)
+    assert set(results["router"]["arms"]) == set(ROUTER_ARMS)
     section = done.stdout
     assert section.startswith(HEADING)
     for name, _, _, _ in target_rows(results):
@@ -63,6 +65,7 @@ def test_the_proxy_benchmark_produces_every_row(tmp_path: Path) -> None:
             )
     assert section.count("| 1 worker + quota-aware routing hook |") == len(SMOKE.concurrencies)
     assert section.count("| none: the emulator straight (its ceiling) |") == len(SMOKE.concurrencies)
+    assert all(arm in section for arm in ROUTER_ARMS)
 
 
 PAGE = "# Benchmarks\n\n## 5. Catalog\n\ntext\n\n## Method\n\nhow\n"
