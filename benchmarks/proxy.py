@@ -7,10 +7,13 @@ and the quota-aware routing hook (``litellm_settings.callbacks``). Each proxy se
 twice, through this package's ``synthetic/`` route and through LiteLLM's generic ``openai/`` route, both
 at the emulator's Synthetic base. ``concurrency`` aiohttp clients at once stream completions through
 each (and straight from the emulator, its ceiling), every configuration once per round in a rotated
-order; then the hook's own time per call is measured directly (``benchmarks.proxy_hook``).
+order; then the hook's own time per call is measured directly, and a plain Router's calls with and
+without it (``benchmarks.proxy_hook``).
 
 It prints the Markdown section; ``--write`` puts it into docs/benchmarks.md (replacing an earlier one),
-and a full ``python -m benchmarks`` run keeps it there.
+and a full ``python -m benchmarks`` run keeps it there. Both LiteLLM legs: run the floor leg's venv with
+``--json floor.json``, then the newest leg's with ``--compare floor.json --write`` (or ``--from-json``
+a saved run of it instead of measuring again).
 """
 
 from __future__ import annotations
@@ -312,11 +315,15 @@ def main(argv: list[str] | None = None) -> int:
         "--compare", type=Path, action="append", default=[], help="--json of another leg's run"
     )
     parser.add_argument("--write", action="store_true", help="put the section into docs/benchmarks.md")
+    parser.add_argument("--from-json", type=Path, help="measure nothing: show the --json of an earlier run")
     args = parser.parse_args(argv)
     from benchmarks.proxy_report import section, splice
 
     plan = SMOKE if args.smoke else QUICK if args.quick else FULL
-    results = asdict(run_proxy_benchmark(plan, lambda line: print(line, file=sys.stderr, flush=True)))
+    if args.from_json is not None:
+        results = json.loads(args.from_json.read_text())
+    else:
+        results = asdict(run_proxy_benchmark(plan, lambda line: print(line, file=sys.stderr, flush=True)))
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=1))
     text = section(results, [json.loads(path.read_text()) for path in args.compare])
