@@ -215,7 +215,8 @@ def section(results: dict[str, Any], others: list[dict[str, Any]]) -> str:
         "back.",
         "",
         "Set-up, all on loopback: the bundled emulator (`litellm_providers.emulator`, in its own process) "
-        "and `litellm --config` proxies from a generated config, started together: one with 1 worker, one "
+        "and LiteLLM proxies (the `litellm` command, each with a generated `--config`), started together: "
+        "one with 1 worker, one "
         "with 2 (`--num_workers 2`), and one with 1 worker and the quota-aware routing hook (`callbacks: "
         '["litellm_providers.routing.quota_aware_routing"]`). Each proxy serves the same upstream model '
         f"`{UPSTREAM_MODEL}` twice: `synthetic/{UPSTREAM_MODEL}` (this package) and "
