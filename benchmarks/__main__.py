@@ -1,5 +1,9 @@
 """``python -m benchmarks [--quick] [--out PATH]``: run every benchmark, write docs/benchmarks.md.
 
+``python -m benchmarks proxy [--quick | --smoke] [--write]`` runs section 6 instead, a real LiteLLM
+proxy under concurrent streaming clients (``benchmarks/proxy.py``): it starts proxies and an emulator
+of its own, so it is not part of the full run, which keeps the section already in the page.
+
 Both LiteLLM legs (docs/versions.md): run the floor leg's venv with ``--json floor.json --out
 /tmp/floor.md``, then the newest leg's with ``--compare floor.json``; docs/benchmarks.md then shows the
 targets on both legs side by side.
@@ -89,6 +93,11 @@ def _log(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["proxy"]:
+        from benchmarks.proxy import main as proxy_main
+
+        return proxy_main(given[1:])
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run, under a minute; prints the report")
     parser.add_argument("--out", type=Path, help="where to write the Markdown report")
@@ -207,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         if not plot.name.startswith("benchmarks-"):
             plot = out.parent / f"benchmarks-stream-{out.stem}.png"
         plotted = report.plot(plot)
-        out.write_text(report.markdown(plot_name=plot.name if plotted else None))
+        from benchmarks.proxy_report import carry_over
+
+        page = report.markdown(plot_name=plot.name if plotted else None)
+        # Section 6 comes from `python -m benchmarks proxy`, run on its own: keep what the page had.
+        out.write_text(carry_over(out.read_text(), page) if out.exists() else page)
         _log(f"wrote {out}" + (f" and {plot}" if plotted else " (no plot: matplotlib is not installed)"))
     if args.json is not None:
         args.json.write_text(json.dumps(report.raw(), indent=1))
