@@ -42,8 +42,10 @@ pytestmark = pytest.mark.integration
 # The reasoning models of the shipped config, one per provider that deploys one (Syncropel's two
 # deployments, claude-haiku-4-5 and gpt-4o, do not reason).
 REASONING_MODELS = ["glm-5.2", "syntoshi-apex-thinking"]
-# One model per provider for the error runs.
-ERROR_MODELS = ["glm-5.2", "syntoshi-apex-thinking", "claude-haiku-4-5"]
+# The error runs on one model: how a provider's refusal keeps its status through the proxy, route by
+# route and endpoint by endpoint, is tests/integration/test_status_through_the_proxy.py; here it is what
+# each client does with it. (Each error run takes up to a minute of a client's own retries.)
+ERROR_MODELS = ["glm-5.2"]
 # The emulator's faults (litellm_providers/emulator/faults.py), what each says, and the directives
 # that ask for it. The 429's Retry-After is 1 s so an agent that honours it and retries shows its
 # count in seconds, not minutes.
@@ -142,9 +144,10 @@ class RetryStorm(AssertionError):
     """More upstream requests for one run than MOST_UPSTREAM_REQUESTS."""
 
 
-# What the runs found (Claude Code 2.1.332, Codex 0.171.0, opencode 1.18.33; LiteLLM 1.110.2's proxy,
-# which retries a 429 twice itself: `x-litellm-max-retries: 2`). Each is expected to fail, strictly, in
-# the way named, so a fix in the agent, the proxy or the package turns it into a pass to keep.
+# What the runs found (Claude Code 2.1.332, Codex 0.171.0, opencode 1.18.33), with the shipped proxy config,
+# which gives a provider's 429 straight back (one upstream request per try), and async streams that open
+# before acompletion() returns (a provider's status reaches every endpoint). Each is expected to fail,
+# strictly, in the way named, so a fix in the agent, the proxy or the package turns it into a pass to keep.
 KNOWN: dict[tuple[str, str], tuple[type[AssertionError], str]] = {
     ("claude-code", "400"): (
         RetryStorm,
@@ -153,22 +156,18 @@ KNOWN: dict[tuple[str, str], tuple[type[AssertionError], str]] = {
     ),
     ("claude-code", "429"): (
         RetryStorm,
-        "the proxy retries the 429 twice, then streams it on /v1/messages as 200 + an error event, so "
-        "Claude Code never sees the status or Retry-After and retries 10 times: 33 upstream requests",
+        "Claude Code retries a 429 itself, up to 10 times by default (CLAUDE_CODE_MAX_RETRIES), each one "
+        "upstream request",
     ),
     ("claude-code", "mid-stream"): (
         AssertionError,
         "Claude Code takes an error event mid-stream for a cut-off answer, asks the model to resume "
         "(4 more requests), then exits 0 with an empty result and without the provider's message",
     ),
-    ("codex", "400"): (
-        RetryStorm,
-        "the proxy's streaming /v1/responses answers a provider 400 as 200 + response.failed (issue 26, "
-        "item 1) and Codex reconnects 5 times: 6 upstream requests",
-    ),
     ("codex", "429"): (
-        RetryStorm,
-        "as the 400, each of Codex's 6 tries also retried twice by the proxy: 18 upstream requests",
+        AssertionError,
+        "Codex retries a 429 itself (its provider's request_max_retries) and ends with 'exceeded retry "
+        "limit, last status: 429 Too Many Requests', without the provider's message",
     ),
     ("codex", "mid-stream"): (
         AssertionError,
@@ -178,8 +177,7 @@ KNOWN: dict[tuple[str, str], tuple[type[AssertionError], str]] = {
     ),
     ("opencode", "429"): (
         RetryStorm,
-        "opencode retries the proxy's 429 (itself retried twice upstream) until its own limit: 27 upstream "
-        "requests",
+        "opencode retries the proxy's 429 itself until its own limit",
     ),
     ("opencode", "mid-stream"): (
         RetryStorm,
