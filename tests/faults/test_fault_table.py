@@ -217,12 +217,16 @@ def test_fault(emulator: Emulator, route: str, fault: str, mode: Mode) -> None:
     want = expected(route, fault, mode)
     received, error = call(MODELS[route], emulator.base_url(route), prompt, mode, timeout=timeout)
     if fault == "timeout":
-        # The client gives up after SHORT_TIMEOUT; on a busy machine the emulator may have read the
-        # request only after that. Wait for it (bounded), then count.
+        # The deadline covers the whole call, connect and send included: on a busy machine it can fire
+        # before the request leaves (0 at the emulator, seen once in CI), or the emulator may read the
+        # request only after the client gave up. Wait (bounded) for a late request; what must not
+        # happen is a second one.
         deadline = time.monotonic() + TIMEOUT
         while requests_with(emulator, prompt) == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
-    assert requests_with(emulator, prompt) == 1  # nothing retried unless num_retries asks
+        assert requests_with(emulator, prompt) <= 1  # a timeout is not retried unless num_retries asks
+    else:
+        assert requests_with(emulator, prompt) == 1  # nothing retried unless num_retries asks
     if want is None:
         assert error is None
         assert received
