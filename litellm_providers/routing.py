@@ -18,8 +18,12 @@ or in Python: ``litellm_providers.routing.use_with(router)``.
 
 What it knows lives in LiteLLM's ``DualCache`` (the Router's: in memory, and in Redis when the Router
 has one, so every proxy of a fleet sees what another saw), under a digest of the key, never the key,
-for as long as the window lasts. The Router is found the way LiteLLM's own checks find their cache:
-given (``use_with``), or the proxy's ``llm_router``; without either, a cache of this process only.
+for as long as the window lasts. Like LiteLLM's own cooldowns, a proxy reads Redis at most once a
+second per model group and routes from its memory in between, and it writes a key's state to Redis
+when the key becomes used up or free again, and otherwise at most once a second: a Redis round trip
+on every call would cost more than the routing it serves. The Router is found the way LiteLLM's own
+checks find their cache: given (``use_with``), or the proxy's ``llm_router``; without either, a cache
+of this process only.
 """
 
 from __future__ import annotations
@@ -69,6 +73,15 @@ DIGEST_CHARS = 24
 # call that lands on a deployment whose slots are all taken gets a 429 without an upstream call, and
 # the Router's retries pick at random again.
 SLOTS_KEY = "{}_max_parallel_requests_client"
+# How stale a proxy's view of what the rest of the fleet learned may be: the interval at which LiteLLM
+# reads the fleet's cooldowns from Redis (``DEFAULT_COOLDOWN_REDIS_READ_INTERVAL_SECONDS``), so both
+# kinds of state reach a proxy together.
+SHARED_READ_INTERVAL_SECONDS = 1.0
+# How often a key's changing headroom is written to Redis; used up or free again is written at once.
+SHARED_WRITE_INTERVAL_SECONDS = 1.0
+# Past this many keys or model groups, the bookkeeping of when each was last read or written is
+# dropped (so a proxy that sees many keys does not grow): the next call reads and writes afresh.
+MOST_REMEMBERED = 4096
 
 
 def key_digest(api_key: str) -> str:
@@ -182,10 +195,16 @@ def _header_of_error(error: object) -> str | None:
 class QuotaAwareRouting(CustomLogger):
     """Skips deployments whose Synthetic key is used up; prefers the ones with the most left."""
 
+    clock = staticmethod(time.monotonic)  # what the read and write intervals are measured on
+
     def __init__(self, cache: DualCache | None = None) -> None:
         super().__init__()
         self._cache = cache
         self._own_cache = DualCache()
+        # When each model group's states were last read from Redis (monotonic seconds), and what each
+        # key's state was when last written there, and when: what decides the next round trip.
+        self._read_at: dict[tuple[int, tuple[str, ...]], float] = {}
+        self._written: dict[tuple[int, str], tuple[KeyState, float]] = {}
 
     def attach(self, cache: DualCache) -> None:
         self._cache = cache
@@ -207,10 +226,30 @@ class QuotaAwareRouting(CustomLogger):
             return
         state = state_from_snapshot(snapshot)
         ttl = max(math.ceil((state.expires_at or 0) - time.time()), 1)
+        cache, name = self.cache, CACHE_PREFIX + key_digest(api_key)
         try:
-            await self.cache.async_set_cache(CACHE_PREFIX + key_digest(api_key), state.as_cached(), ttl=ttl)
+            await cache.async_set_cache(name, state.as_cached(), local_only=True, ttl=ttl)
+            if cache.redis_cache is not None and self._worth_writing(cache, name, state):
+                await cache.redis_cache.async_set_cache(name, state.as_cached(), ttl=ttl)
         except Exception as error:  # a cache away costs the routing its memory, never the call
             logger.warning("quota-aware routing could not store a key's quotas: %s", type(error).__name__)
+
+    def _worth_writing(self, cache: DualCache, name: str, state: KeyState) -> bool:
+        """Whether the fleet should hear of ``state`` now: at once when the key became used up or free
+        again, or its last written state is about to expire from Redis; else once a write interval."""
+        now, clock = time.time(), self.clock()
+        last = self._written.get((id(cache), name))
+        due = (
+            last is None
+            or last[0].blocked(now) != state.blocked(now)
+            or (last[0].expires_at or 0) <= now + SHARED_WRITE_INTERVAL_SECONDS
+            or clock - last[1] >= SHARED_WRITE_INTERVAL_SECONDS
+        )
+        if due:
+            if len(self._written) >= MOST_REMEMBERED:
+                self._written.clear()
+            self._written[(id(cache), name)] = (state, clock)
+        return due
 
     async def async_log_success_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
@@ -235,12 +274,12 @@ class QuotaAwareRouting(CustomLogger):
         return [state_from_cached(next(found, None)) if key is not None else None for key in keys]
 
     async def _read(self, wanted: list[str]) -> list[object]:
-        """The states filed under ``wanted``: Redis's when the cache has Redis (what every proxy of the
-        fleet wrote, read each time: this process's memory may hold an older state that another proxy
-        has since replaced), else this process's memory, which is also what is left when Redis is away."""
+        """The states filed under ``wanted``: this process's memory, brought up to date with what every
+        proxy of the fleet wrote to Redis when the group's read interval has passed (memory is also what
+        is left when Redis is away)."""
         cache = self.cache
         shared: Mapping[str, object] = {}
-        if cache.redis_cache is not None:
+        if cache.redis_cache is not None and self._read_due(cache, wanted):
             try:
                 shared = await cache.redis_cache.async_batch_get_cache(wanted) or {}
             except Exception as error:
@@ -259,6 +298,15 @@ class QuotaAwareRouting(CustomLogger):
                 cache.in_memory_cache.set_cache(key, state.as_cached(), ttl=ttl)  # type: ignore[no-untyped-call]
                 memory[key] = value
         return [memory.get(key) for key in wanted]
+
+    def _read_due(self, cache: DualCache, wanted: list[str]) -> bool:
+        group, clock = (id(cache), tuple(wanted)), self.clock()
+        if clock - self._read_at.get(group, -math.inf) < SHARED_READ_INTERVAL_SECONDS:
+            return False
+        if len(self._read_at) >= MOST_REMEMBERED:
+            self._read_at.clear()
+        self._read_at[group] = clock  # before the read: the calls meanwhile do not queue on Redis too
+        return True
 
     async def async_filter_deployments(
         self,

@@ -18,7 +18,7 @@ import openai
 import pytest
 
 from litellm_providers.emulator import Emulator
-from litellm_providers.routing import CACHE_PREFIX, key_digest
+from litellm_providers.routing import CACHE_PREFIX, SHARED_READ_INTERVAL_SECONDS, key_digest
 from tests.conftest import ROOT
 from tests.integration.test_proxy import Proxy, _free_port, running_proxy
 
@@ -125,10 +125,12 @@ def ask(proxy: Proxy, text: str) -> openai.types.chat.ChatCompletion:
 
 
 def wait_for_state(redis_server: Redis, key: str) -> None:
-    """Until a proxy has filed what it learned of ``key`` in Redis (its callback runs after the answer)."""
+    """Until a proxy has filed what it learned of ``key`` in Redis (its callback runs after the answer),
+    and the other proxies' memory of the fleet has lapsed: each reads Redis at most once an interval."""
     name = CACHE_PREFIX + key_digest(key)
     for _ in range(100):
         if name in redis_server.cli("--scan"):
+            time.sleep(SHARED_READ_INTERVAL_SECONDS * 1.5)
             return
         time.sleep(0.1)
     raise AssertionError(f"no proxy filed {name} in Redis")

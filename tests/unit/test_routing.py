@@ -293,3 +293,58 @@ def test_a_key_whose_one_slot_is_taken_is_left_out_while_the_other_is_free(
         )
 
     loop.run(run())
+
+
+class SharedRedis:
+    """What two proxies' Routers share, standing in for LiteLLM's ``RedisCache``: counts the round trips."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, object] = {}
+        self.reads = 0
+        self.writes = 0
+
+    async def async_batch_get_cache(
+        self, key_list: list[str], parent_otel_span: Any = None
+    ) -> dict[str, object]:
+        self.reads += 1
+        return {key: self.stored.get(key) for key in key_list}
+
+    async def async_set_cache(self, key: str, value: object, **kwargs: Any) -> None:
+        self.writes += 1
+        self.stored[key] = value
+
+
+def test_a_fleet_shares_through_redis_once_a_second_not_once_a_call(loop: asyncio.Runner) -> None:
+    from litellm.caching.dual_cache import DualCache
+
+    redis = SharedRedis()
+    now = [0.0]
+    proxy_a, proxy_b = (QuotaAwareRouting(DualCache(redis_cache=redis)) for _ in range(2))  # type: ignore[arg-type]
+    for proxy in (proxy_a, proxy_b):
+        proxy.clock = lambda: now[0]  # type: ignore[method-assign]
+    keys = ("k-one", "k-two")
+    deployments = [{"litellm_params": {"api_key": key}, "model_info": {"id": key}} for key in keys]
+
+    async def kept_by_b() -> list[str]:
+        kept = await proxy_b.async_filter_deployments("glm", deployments, None)
+        return [deployment["model_info"]["id"] for deployment in kept]
+
+    async def run() -> None:
+        for served in range(50):  # fifty answers through A within a second: the headroom shared once
+            await proxy_a.learn("k-one", json.dumps(quotas_answer(served)))
+        assert redis.writes == 1
+        await proxy_a.learn("k-one", json.dumps(quotas_answer(0, exhausted=True)))
+        assert redis.writes == 2  # used up: the fleet hears of it at once
+        assert await kept_by_b() == ["k-two"]
+        for _ in range(20):
+            assert await kept_by_b() == ["k-two"]
+        assert redis.reads == 1  # B's later calls within the second route from its memory
+        await proxy_a.learn("k-one", json.dumps(quotas_answer(1)))
+        assert redis.writes == 3  # free again: at once too
+        now[0] = 1.5
+        assert sorted(await kept_by_b()) == ["k-one", "k-two"]  # B's next read, a second on, sees it
+        assert redis.reads == 2
+        await proxy_a.learn("k-one", json.dumps(quotas_answer(2)))
+        assert redis.writes == 4  # a second on, the headroom is shared again
+
+    loop.run(run())
