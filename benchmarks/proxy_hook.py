@@ -8,8 +8,13 @@ and the hook attached with ``routing.use_with``; every answer carries a differen
 a real one does (one more request used each time), so each call parses and stores a new state.
 
 Cases: the Router's cache in memory only (one proxy, or a Router in a script), and, when
-``redis-server`` is on PATH, a Router with Redis (a fleet: each filter reads the keys' states from
-Redis, each success writes there), on a throwaway loopback redis-server.
+``redis-server`` is on PATH, a Router with Redis (a fleet), on a throwaway loopback redis-server. With
+Redis the hook reads the fleet's states at most once a second per model group and writes a key's
+state at most once a second unless it became used up or free (``routing``): calls back to back pay
+for Redis rarely, so both cases are also run at a proxy's pace (``PACED_CALLS_PER_SECOND``, what one
+proxy served in section 6), where the round trips fall on one call in twenty or so: the difference of
+the two paced means is what Redis adds. (Paced, every call is slower, in memory too: the process
+comes back to cold caches after each pause.)
 
 ``time_router_calls`` times whole calls instead: a plain Router streaming from the emulator without a
 callback, with a do-nothing routing callback, and with the hook, to show LiteLLM's own dispatch
@@ -31,6 +36,8 @@ from dataclasses import dataclass
 from typing import Any
 
 MODEL = "glm-4.7"
+PACED_CALLS_PER_SECOND = 20
+PACED_CALLS = 1_000
 KEYS = ("bench-quota-key-1", "bench-quota-key-2")
 
 
@@ -41,6 +48,7 @@ class HookTiming:
     samples: list[float]  # filter + success callback, per call
     filter_samples: list[float]  # of which async_filter_deployments
     cpu_samples: list[float]  # this process's CPU time for the pair: what other processes leave alone
+    pace: float = 0.0  # seconds between calls; 0: back to back
 
     @property
     def median(self) -> float:
@@ -63,6 +71,7 @@ class HookTiming:
             "p99": self.p99,
             "filter_median": statistics.median(self.filter_samples),
             "cpu_mean": statistics.fmean(self.cpu_samples),
+            "pace": self.pace,
         }
 
 
@@ -110,7 +119,9 @@ def _router(redis_port: int | None) -> Any:
     return litellm.Router(model_list=model_list, redis_host="127.0.0.1", redis_port=redis_port)
 
 
-async def _time_case(case: str, redis_port: int | None, calls: int, warmups: int) -> HookTiming:
+async def _time_case(
+    case: str, redis_port: int | None, calls: int, warmups: int, pace: float = 0.0
+) -> HookTiming:
     import litellm
 
     from litellm_providers.emulator import quotas_answer
@@ -137,23 +148,30 @@ async def _time_case(case: str, redis_port: int | None, calls: int, warmups: int
         await hook.async_log_success_event(kwargs, response, None, None)
         ended, cpu_ended = time.perf_counter(), time.process_time()
         assert kept, "the hook dropped every deployment: the timing would not be of the usual path"
+        if pace:
+            await asyncio.sleep(pace)  # between calls, as a proxy's calls come: not timed
         if index >= warmups:
             samples.append(ended - started)
             filtered.append(between - started)
             cpu.append(cpu_ended - cpu_started)
-    return HookTiming(case, calls, samples, filtered, cpu)
+    return HookTiming(case, calls, samples, filtered, cpu, pace)
 
 
 def time_hook(calls: int, warmups: int, log: Any = print) -> list[HookTiming]:
     """The hook's time per call: in memory, and with Redis when a redis-server is available."""
     timings = [asyncio.run(_time_case("Router cache in memory", None, calls, warmups))]
     log(f"  hook, in memory: {timings[0].median * 1e6:.0f} µs per call (median)")
+    paced, pace = min(calls, PACED_CALLS), 1 / PACED_CALLS_PER_SECOND
+    timings.append(asyncio.run(_time_case("in memory", None, paced, min(warmups, 20), pace)))
+    log(f"  hook, in memory, paced: {timings[-1].mean * 1e6:.0f} µs per call (mean)")
     with redis_server() as port:
         if port is None:
             log("  hook with Redis: no redis-server on PATH, skipped")
         else:
             timings.append(asyncio.run(_time_case("Router cache with Redis (a fleet)", port, calls, warmups)))
             log(f"  hook, with Redis: {timings[-1].median * 1e6:.0f} µs per call (median)")
+            timings.append(asyncio.run(_time_case("with Redis", port, paced, min(warmups, 20), pace)))
+            log(f"  hook, with Redis, paced: {timings[-1].mean * 1e6:.0f} µs per call (mean)")
     return timings
 
 

@@ -83,7 +83,7 @@ def target_rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
                 else "not measured: every round lost streams (see the table)"
             )
             rows.append((name, f"≥ {RATIO_TARGET}", measured, rounds > 0 and median >= RATIO_TARGET))
-    for hook in results["hook"]:
+    for hook in (hook for hook in results["hook"] if not hook.get("pace")):
         name = f"routing hook per call (`async_filter_deployments` + success callback), {hook['case']}"
         measured = (
             f"{hook['median'] * 1e3:.3f} ms median, {hook['mean'] * 1e3:.3f} ms mean, "
@@ -93,7 +93,9 @@ def target_rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
             measured += f"; CPU time {hook['cpu_mean'] * 1e3:.3f} ms mean"
         if "filter_median" in hook:
             measured += f"; the filter alone {hook['filter_median'] * 1e3:.3f} ms median"
-        rows.append((name, f"< {HOOK_TARGET * 1e3:g} ms", measured, hook["median"] < HOOK_TARGET))
+        # The median, and the mean of CPU time: a rare Redis round trip shows in the mean only.
+        met = hook["median"] < HOOK_TARGET and hook.get("cpu_mean", 0.0) < HOOK_TARGET
+        rows.append((name, f"< {HOOK_TARGET * 1e3:g} ms (median and CPU mean)", measured, met))
     return rows
 
 
@@ -194,6 +196,17 @@ def _facts(results: dict[str, Any]) -> list[str]:
                 f"1 worker, {concurrency} streams at once: {median:.3f} of the requests/s "
                 f"({_rounds(rounds, plan)}: {low:.3f} to {high:.3f}); by proxy CPU per request: {by_cpu:.3f}."
             )
+    paced = {hook["case"]: hook for hook in results["hook"] if hook.get("pace")}
+    if paced:
+        each = "; ".join(
+            f"{case}: {hook['mean'] * 1e3:.3f} ms mean, {hook['median'] * 1e3:.3f} ms median, CPU time "
+            f"{hook['cpu_mean'] * 1e3:.3f} ms mean ({hook['calls']:,} calls)"
+            for case, hook in paced.items()
+        )
+        lines.append(
+            f"* The routing hook at a proxy's pace ({1 / next(iter(paced.values()))['pace']:g} calls a "
+            f"second, not back to back; no goal row, see the notes below): {each}."
+        )
     return lines
 
 

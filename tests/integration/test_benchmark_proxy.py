@@ -49,9 +49,11 @@ def test_the_proxy_benchmark_produces_every_row(tmp_path: Path) -> None:
     # Each route really reached the emulator: the package's handler and LiteLLM's OpenAI client.
     agents = " ".join(results["emulator"]["requests"])
     assert "from litellm-providers" in agents and "from AsyncOpenAI" in agents
-    cases = [hook["case"] for hook in results["hook"]]
-    assert cases[0] == "Router cache in memory"
-    assert len(cases) == (2 if shutil.which("redis-server") else 1)
+    cases = [(hook["case"], bool(hook["pace"])) for hook in results["hook"]]
+    expected = [("Router cache in memory", False), ("in memory", True)]
+    if shutil.which("redis-server"):
+        expected += [("Router cache with Redis (a fleet)", False), ("with Redis", True)]
+    assert cases == expected  # each case back to back, and at a proxy's pace
     assert set(results["router"]["arms"]) == set(ROUTER_ARMS)
     section = done.stdout
     assert section.startswith(HEADING)
@@ -66,6 +68,7 @@ def test_the_proxy_benchmark_produces_every_row(tmp_path: Path) -> None:
     assert section.count("| 1 worker + quota-aware routing hook |") == len(SMOKE.concurrencies)
     assert section.count("| none: the emulator straight (its ceiling) |") == len(SMOKE.concurrencies)
     assert all(arm in section for arm in ROUTER_ARMS)
+    assert "* The routing hook at a proxy's pace (20 calls a second" in section
 
 
 PAGE = "# Benchmarks\n\n## 5. Catalog\n\ntext\n\n## Method\n\nhow\n"
