@@ -21,7 +21,7 @@ from litellm_providers.failures import (
     not_a_stream,
     unfinished,
 )
-from litellm_providers.limits import MAX_SSE_LINE_BYTES, guard_body
+from litellm_providers.limits import MAX_ERROR_BODY_BYTES, MAX_SSE_LINE_BYTES, cut_body, guard_body
 from litellm_providers.operations import (
     read_answer,
 )
@@ -85,6 +85,7 @@ def open_stream(call: Call, translator: StreamTranslator) -> openai.Stream[Any]:
             _guard_stream(call, response)
             return stream
         try:
+            cut_body(response, MAX_ERROR_BODY_BYTES)  # a page, perhaps endless: its start says enough
             problem = not_a_stream(call, response, response.read())
         finally:
             response.close()
@@ -158,6 +159,7 @@ async def aopen_stream(call: Call, translator: StreamTranslator) -> openai.Async
             _guard_stream(call, response)
             return stream
         try:
+            cut_body(response, MAX_ERROR_BODY_BYTES)  # a page, perhaps endless: its start says enough
             problem = not_a_stream(call, response, await response.aread())
         finally:
             await response.aclose()

@@ -27,6 +27,9 @@ from typing import Any
 MAX_SSE_LINE_BYTES = 1024 * 1024
 """The longest SSE line accepted (1 MiB). A chat chunk is a few hundred bytes; a whole tool call's
 arguments in one event are rarely more than a few kilobytes."""
+MAX_ERROR_BODY_BYTES = 1024 * 1024
+"""How much of a refusal's body is read (1 MiB): the providers' error objects are a few hundred bytes;
+past the bound the rest is left unread, and the status is what the caller gets."""
 
 
 class DeadlineExceeded(Exception):
@@ -97,6 +100,41 @@ def guard_body(
 
     response.iter_bytes = guarded_iter_bytes
     response.aiter_bytes = guarded_aiter_bytes
+
+
+def cut_body(response: Any, limit: int) -> None:
+    """Make an unread httpx / httpx2 response end its body after ``limit`` bytes, closing the connection.
+
+    For an answer whose body only explains a failure (a refusal, a page where a stream was asked for):
+    the SDK reads a refusal's whole body before it raises, and the status, not the rest of a body
+    that may never end, is what the caller needs.
+    """
+    iter_bytes, aiter_bytes = response.iter_bytes, response.aiter_bytes
+
+    def cut_iter_bytes(chunk_size: int | None = None) -> Iterator[bytes]:
+        left = limit
+        chunks = iter_bytes(chunk_size)
+        for chunk in chunks:
+            yield chunk[:left]
+            left -= len(chunk)
+            if left <= 0:
+                chunks.close()
+                response.close()
+                return
+
+    async def cut_aiter_bytes(chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        left = limit
+        chunks = aiter_bytes(chunk_size)
+        async for chunk in chunks:
+            yield chunk[:left]
+            left -= len(chunk)
+            if left <= 0:
+                await chunks.aclose()
+                await response.aclose()
+                return
+
+    response.iter_bytes = cut_iter_bytes
+    response.aiter_bytes = cut_aiter_bytes
 
 
 def load_json(data: bytes | str) -> Any:

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import openai
 
+from litellm_providers.limits import MAX_ERROR_BODY_BYTES, cut_body
+
 _CLIENT_CACHE_SIZE = 16
 _LOOP_CACHE_SIZE = 16
 
@@ -156,7 +158,7 @@ class _ClientPool:
                     api_key=api_key or _NO_KEY,
                     max_retries=0,
                     http_client=openai.DefaultHttpxClient(
-                        event_hooks={"response": [_refuse_other_origins(base_url)[0]]}
+                        event_hooks={"response": [_response_hooks(base_url)[0]]}
                     ),
                     default_headers=_NOT_OPENAI,
                 )
@@ -187,7 +189,7 @@ class _ClientPool:
                 # then, which fails for connections of a loop that has closed; this one does not.
                 redact_http_logs.add(api_key, base_url)
                 http_client = openai.DefaultAsyncHttpxClient(
-                    event_hooks={"response": [_refuse_other_origins(base_url)[1]]}
+                    event_hooks={"response": [_response_hooks(base_url)[1]]}
                 )
                 client = openai.AsyncOpenAI(
                     base_url=base_url,
@@ -219,11 +221,14 @@ class CrossOriginRedirect(Exception):
         self.location = location
 
 
-def _refuse_other_origins(base_url: str) -> tuple[Any, Any]:
-    """httpx response hooks (sync, async) that stop a redirect to another origin before it is followed."""
+def _response_hooks(base_url: str) -> tuple[Any, Any]:
+    """httpx response hooks (sync, async), run once the headers are in: a refusal's body is read only up
+    to a bound, and a redirect to another origin is stopped before it is followed."""
     allowed = origin(base_url)
 
     def check(response: Any) -> None:
+        if response.status_code >= 400:
+            cut_body(response, MAX_ERROR_BODY_BYTES)  # the SDK reads a refusal whole before it raises
         if not response.has_redirect_location:
             return
         target = response.url.join(response.headers["location"])
