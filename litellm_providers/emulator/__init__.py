@@ -12,7 +12,9 @@ chat message's: ``emulate:results=<n>`` (0 for an empty answer), ``emulate:fault
 ``search.hourly`` used up in the quotas header), ``emulate:fault=malformed`` (results of the wrong shape).
 
 Answers are deterministic, so recordings are stable. The last user message steers the emulator with
-``emulate:`` directives, so a test (or a user at a proxy) can ask for any behaviour:
+``emulate:`` directives, so a test (or a user at a proxy) can ask for any behaviour (the last user
+message, not the last message: a client that resends a failed turn with its own item appended, as Codex
+does, meets the same fault again, as it would at a provider in trouble):
 
 * ``emulate:fault=<name>``: one of ``FAULTS`` (an error answer, a cut stream, a bad SSE line, ...);
   on Synthetic also ``quota``: a 429 whose ``x-synthetic-quotas`` header shows the subscription used up.

@@ -45,8 +45,8 @@ def compose_reply(body: dict[str, Any]) -> Reply:
     given = body.get("messages")
     messages = [m for m in given if isinstance(m, dict)] if isinstance(given, list) else []
     prompt_tokens = sum(len(text_of(m.get("content")).split()) + 4 for m in messages)
-    last = _last_said(messages)
-    question = DIRECTIVE.sub("", text_of(last.get("content"))).strip()
+    said = text_of(_last_user_said(messages).get("content"))
+    question = DIRECTIVE.sub("", said).strip()
     results = _tool_results_since_last_answer(messages)
     if results is not None:
         return Reply(
@@ -55,7 +55,7 @@ def compose_reply(body: dict[str, Any]) -> Reply:
             prompt_tokens=prompt_tokens,
         )
     asked = _user_text_parts(messages)
-    directives = dict(DIRECTIVE.findall(text_of(last.get("content"))))
+    directives = dict(DIRECTIVE.findall(said))
     tool = chosen_tool(
         offered_tools(body.get("tools")), body.get("tool_choice"), asked, directives.get("tool")
     )
@@ -102,9 +102,7 @@ def _tool_results_since_last_answer(messages: list[dict[str, Any]]) -> str | Non
 
 def _user_text_parts(messages: list[dict[str, Any]]) -> list[str]:
     """The text parts of the last user message, directives removed."""
-    said = (m for m in reversed(messages) if m.get("role") == "user" and not _operator_note(m))
-    last_user: dict[str, Any] = next(said, {})
-    content = last_user.get("content")
+    content = _last_user_said(messages).get("content")
     parts = [content] if isinstance(content, str) else []
     if isinstance(content, list):
         parts = [p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)]
@@ -119,18 +117,21 @@ def number(raw: str | None, default: float | None = None) -> float | None:
 
 
 def directives_of(body: dict[str, Any]) -> dict[str, str]:
+    """The directives of the last user message. Not of the last message: a client that resends a
+    failed turn may end it with its own item (Codex sends back the reasoning it got before the error),
+    and a provider in trouble fails the resend as it failed the first try."""
     given = body.get("messages")
     messages = [m for m in given if isinstance(m, dict)] if isinstance(given, list) else []
-    return dict(DIRECTIVE.findall(text_of(_last_said(messages).get("content"))))
+    return dict(DIRECTIVE.findall(text_of(_last_user_said(messages).get("content"))))
 
 
 def _operator_note(message: dict[str, Any]) -> bool:
     return message.get("role") == "user" and text_of(message.get("content")).startswith(OPERATOR_NOTE)
 
 
-def _last_said(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """The last message, past the operator notes LiteLLM appended after it."""
-    return next((m for m in reversed(messages) if not _operator_note(m)), {})
+def _last_user_said(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last user message, past the operator notes LiteLLM appended after it."""
+    return next((m for m in reversed(messages) if m.get("role") == "user" and not _operator_note(m)), {})
 
 
 def content_with_reasoning(reply: Reply, reasoning_format: str) -> tuple[list[str], str | None]:

@@ -117,12 +117,20 @@ CLAUDE_ENV = {
     "DISABLE_ERROR_REPORTING": "1",
     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
 }
+# What a provider's error costs: one retry, not ten (a 429 or a 5xx; its default is 10, with backoff),
+# and no resends of a 400 with fewer anthropic-beta flags (twice by default, and again with its deferred
+# tools inline): it sends no experimental beta in the first place.
+CLAUDE_ERROR_ENV = {
+    "CLAUDE_CODE_MAX_RETRIES": "1",
+    "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1",
+}
 
 
 def _claude_setup(home: Path, proxy_url: str, key: str, model: str, prompt: str) -> Setup:
     env = {
         **_base_env(home),
         **CLAUDE_ENV,
+        **CLAUDE_ERROR_ENV,
         "ANTHROPIC_BASE_URL": proxy_url.removesuffix("/v1"),  # Claude Code appends /v1/messages
         "ANTHROPIC_AUTH_TOKEN": key,  # sent as Authorization: Bearer, what the proxy checks
         # Background calls (titles, summaries) go to the "small fast" model: the same deployment.
@@ -174,6 +182,8 @@ name = "LiteLLM proxy"
 base_url = "{base_url}"
 env_key = "LITELLM_API_KEY"
 wire_api = "responses"
+request_max_retries = 1
+stream_max_retries = 1
 
 [analytics]
 enabled = false
