@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import time
 from typing import Any
 
@@ -116,9 +117,12 @@ class _LoggedTokens(CustomLogger):
 
     def __init__(self) -> None:
         super().__init__()
+        self.since = datetime.datetime.now()  # LiteLLM's start_time: naive, local
         self.tokens: list[tuple[int, int]] = []
 
     def log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
+        if start_time < self.since:
+            return  # an earlier test's call, logged late from LiteLLM's worker thread
         logged = kwargs["standard_logging_object"]
         self.tokens.append((logged["prompt_tokens"], logged["completion_tokens"]))
 
