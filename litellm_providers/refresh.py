@@ -186,10 +186,19 @@ class RefreshResult:
             return f"{self.route}: kept the bundled catalog: {self.error}"
         line = f"{self.route}: {len(self.models)} models"
         if self.added:
-            line += f", {len(self.added)} new ({', '.join(self.added)})"
+            line += f", {len(self.added)} new ({_some(self.added)})"
         if self.skipped:
-            line += f", {len(self.skipped)} malformed skipped ({', '.join(self.skipped)})"
+            line += f", {len(self.skipped)} malformed skipped ({_some(self.skipped)})"
         return line
+
+
+SUMMARY_NAMES = 10
+"""How many ids a summary names: a list of thousands of new or malformed entries is one line to read."""
+
+
+def _some(names: list[str]) -> str:
+    shown = ", ".join(names[:SUMMARY_NAMES])
+    return shown if len(names) <= SUMMARY_NAMES else f"{shown} and {len(names) - SUMMARY_NAMES} more"
 
 
 def parse_live_list(route: str, payload: Any) -> tuple[dict[str, ModelEntry], list[str], list[str]]:
@@ -224,7 +233,8 @@ def parse_live_list(route: str, payload: Any) -> tuple[dict[str, ModelEntry], li
             entry = live.merged_over(bundled.get(live.id))
         except ValidationError as error:
             name = raw_id[:_SHOWN_CHARS] if isinstance(raw_id, str) else f"#{index}"
-            logger.warning("skipping malformed model entry %s: %s", name, error.errors()[0]["msg"])
+            if len(skipped) < SUMMARY_NAMES:  # a list of thousands of bad entries is not thousands of lines
+                logger.warning("skipping malformed model entry %s: %s", name, error.errors()[0]["msg"])
             skipped.append(name)
             continue
         if live.id not in bundled:
@@ -232,6 +242,8 @@ def parse_live_list(route: str, payload: Any) -> tuple[dict[str, ModelEntry], li
         merged[live.id] = entry
         if live.hugging_face_id and alias_prefix and live.id.startswith(alias_prefix):
             targets[live.id] = live.hugging_face_id
+    if len(skipped) > SUMMARY_NAMES:
+        logger.warning("skipped %d more malformed model entries", len(skipped) - SUMMARY_NAMES)
     if dropped:
         logger.warning(
             "the %s live list adds more than %d models to the bundled ones: dropped the %d entries past that",

@@ -41,6 +41,8 @@ from litellm_providers.providers import PROVIDERS
 from litellm_providers.refresh import (
     MAX_CONTEXT_WINDOW,
     MAX_USD_PER_MILLION,
+    SUMMARY_NAMES,
+    RefreshResult,
     parse_live_list,
     refresh_catalog,
 )
@@ -392,6 +394,21 @@ def test_a_live_list_adds_at_most_the_cap_and_keeps_every_bundled_model(
     assert set(bundled) <= set(models) and len(models) == len(bundled) + MAX_LIVE_MODELS
     said = [message for message in warnings_of(caplog) if "dropped" in message]
     assert len(said) == 1 and f"dropped the {extra - MAX_LIVE_MODELS} entries" in said[0]
+
+
+def test_a_flood_of_malformed_entries_is_a_few_warnings_and_a_one_line_summary(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entries: list[Any] = [{"id": f"hf:bad/model-{i}", "context_length": "huge"} for i in range(20_000)]
+    entries += [{"id": "hf:good/model", "context_length": 8192}]
+    caplog.set_level("WARNING", "litellm_providers")
+    models, added, skipped = parse_live_list(ROUTE, {"data": entries})
+    assert added == ["hf:good/model"] and len(skipped) == 20_000
+    malformed = [message for message in warnings_of(caplog) if "malformed" in message]
+    assert len(malformed) == SUMMARY_NAMES + 1 and "skipped 19990 more" in malformed[-1]
+    line = RefreshResult(ROUTE, models, added, skipped).summary()
+    assert "20000 malformed skipped (hf:bad/model-0, " in line and line.endswith("and 19990 more)")
+    assert len(line) < 500
 
 
 @pytest.mark.usefixtures("own_cost_map")
