@@ -25,6 +25,9 @@ does, meets the same fault again, as it would at a provider in trouble):
 * ``emulate:tool=<name>``: call that offered tool (``none``: answer without calling one).
 * ``emulate:retry_after=<seconds>``: the ``Retry-After`` an HTTP error fault sends (the ``429`` fault
   sends 30 unless told otherwise; the others send none unless told).
+* ``emulate:renews_in=<seconds>``: with ``fault=quota``, the subscription renews that soon (its
+  ``renewsAt`` in the quotas header), and until then every chat call with that key gets the quota 429;
+  after it the key is served again (a short window, for routing that waits out a used-up key).
 
 Offered tools, the emulated model calls one per turn (see ``tool_calls``): the one ``tool_choice`` names,
 else the first whose name the last user message mentions, else the first offered; its arguments fill the

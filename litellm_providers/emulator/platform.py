@@ -108,13 +108,17 @@ def quotas_answer(
     exhausted: bool = False,
     search_exhausted: bool = False,
     now: datetime | None = None,
+    subscription_renews: datetime | None = None,
 ) -> dict[str, Any]:
     """Synthetic's quotas JSON: the documented subscription window, the newer optional ones, and one
     window nobody documented (a client must keep it, not crash). ``exhausted`` shows the subscription
-    used up, ``search_exhausted`` the hourly search window."""
+    used up, ``search_exhausted`` the hourly search window; ``subscription_renews`` moves the
+    subscription's renewal from its five-hour boundary (a test's short window)."""
     used = QUOTA_LIMIT if exhausted else min(requests_seen, QUOTA_LIMIT)
     searched = SEARCH_QUOTA_LIMIT if search_exhausted else 3
     at = {name: _iso(when) for name, when in renewal_times(now).items()}
+    if subscription_renews is not None:
+        at["subscription"] = _iso(subscription_renews)
     return {
         "subscription": {"limit": QUOTA_LIMIT, "requests": used, "renewsAt": at["subscription"]},
         "search": {"hourly": {"limit": SEARCH_QUOTA_LIMIT, "requests": searched, "renewsAt": at["hourly"]}},

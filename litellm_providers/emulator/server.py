@@ -20,6 +20,9 @@ class EmulatorServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.chunk_delay = chunk_delay
         self.requests: list[dict[str, Any]] = []
+        # Keys whose subscription a quota refusal with ``emulate:renews_in`` used up: until when (epoch
+        # seconds), by the request's Authorization header, so the window really gives requests back.
+        self.spent_until: dict[str, float] = {}
         self._counter = 0
         self._counter_lock = threading.Lock()
 

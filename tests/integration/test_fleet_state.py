@@ -15,6 +15,7 @@ import openai
 import pytest
 
 from litellm_providers.emulator import Emulator
+from litellm_providers.emulator.replies import directives_of
 from tests.integration.fleet import MODEL, Redis, ask, calls_by, fleet_env, running_fleet
 from tests.integration.test_proxy import Proxy
 
@@ -134,3 +135,68 @@ def test_redis_back_after_a_stop_the_proxies_share_again(
         log = proxy.log.read_text(errors="replace")
         for key in KEYS:
             assert key[:12] not in log and key[-12:] not in log
+
+
+# Each key's subscription used up, in a window that gives requests back this soon (the emulator's
+# emulate:renews_in): longer than LiteLLM's own cooldown of a refused deployment (5 s), which answers
+# first while it lasts.
+RENEWS_IN = 15
+# How long to wait for a key to be used again after its window renewed: a bound on a hang.
+USED_AGAIN_SECONDS = 30
+
+
+def test_every_key_used_up_until_its_window_renews_then_used_again(
+    fleet: tuple[Proxy, Proxy], fleet_emulator: Emulator
+) -> None:
+    proxy_a, proxy_b = fleet
+    spend = f"emulate:fault=quota emulate:renews_in={RENEWS_IN}"
+    # Through A, until each key has drawn the quota 429 (one call may spend both: the Router retries
+    # it on the other key; LiteLLM's own cooldown of a refused key answers for a few seconds).
+    for index in range(80):
+        if all(_spent(fleet_emulator, key) for key in KEYS):
+            break
+        with pytest.raises(openai.RateLimitError) as raised:
+            ask(proxy_a, f"spend it {index} {spend}")
+        if "Quota exceeded" not in str(raised.value):
+            time.sleep(0.3)
+    assert all(_spent(fleet_emulator, key) for key in KEYS)
+    _hook_wait(proxy_a)
+    # B (once its read interval has passed) knows both are spent: its 429 says when, without a call.
+    time.sleep(COOLDOWN_READ_INTERVAL * 1.5)
+    seen = len(fleet_emulator.requests)
+    wait = _hook_wait(proxy_b)
+    assert len(fleet_emulator.requests) == seen
+    assert 0 < wait <= RENEWS_IN
+    # Once the window has given requests back, a key is used again and answers.
+    time.sleep(wait)
+    deadline = time.monotonic() + USED_AGAIN_SECONDS
+    while True:
+        try:
+            answer = ask(proxy_b, "used again?")
+            break
+        except openai.RateLimitError:  # LiteLLM's cooldown of the refused deployments, for a few seconds
+            assert time.monotonic() < deadline, "no key was used again after its window renewed"
+            time.sleep(0.5)
+    assert answer.choices[0].message.content == "You asked: used again?"
+    served = [seen for seen in fleet_emulator.requests if "used again?" in str(seen["body"]["messages"])]
+    assert served and served[-1]["headers"]["authorization"].removeprefix("Bearer ") in KEYS
+
+
+def _spent(emulator: Emulator, key: str) -> bool:
+    """Whether ``key`` has drawn a quota 429 with a short window (a request carrying the directive)."""
+    return any(
+        "renews_in" in directives_of(seen["body"]) and seen["headers"]["authorization"] == f"Bearer {key}"
+        for seen in emulator.requests
+    )
+
+
+def _hook_wait(proxy: Proxy) -> float:
+    """The Retry-After of the routing hook's 429 (LiteLLM's cooldown may answer first for a moment)."""
+    for _ in range(100):
+        with pytest.raises(openai.RateLimitError) as raised:
+            ask(proxy, "is anyone left?")
+        if "no upstream call was made" in str(raised.value):
+            return float(raised.value.response.headers["retry-after"])
+        assert "cooldown" in str(raised.value), str(raised.value)  # not a spent key's own refusal
+        time.sleep(0.1)
+    raise AssertionError(f"the routing hook never answered; last: {raised.value}")
