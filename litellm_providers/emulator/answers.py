@@ -7,6 +7,8 @@ import base64
 import json
 import math
 import struct
+import time
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
@@ -47,8 +49,14 @@ class Answers(BaseHTTPRequestHandler):
 
     def _subscription_used_up(self) -> bool:
         """A key whose name contains ``exhausted`` has used up its subscription, so two keys of one
-        emulator can differ: the fleet's tests route around such a key."""
-        return "exhausted" in self.headers.get("Authorization", "")
+        emulator can differ: the fleet's tests route around such a key. So has a key refused with
+        ``emulate:renews_in``, until that short window renews."""
+        return "exhausted" in self.headers.get("Authorization", "") or self._short_window() is not None
+
+    def _short_window(self) -> datetime | None:
+        """When this key's short window (``emulate:renews_in``) renews, while it has not."""
+        until = self.server.spent_until.get(self.headers.get("Authorization", ""), 0.0)
+        return datetime.fromtimestamp(until, UTC) if until > time.time() else None
 
     def _completion(
         self,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import time
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -65,8 +64,7 @@ class Handler(Streams):
         if times is not None and sum(1 for seen in self.server.requests if seen["body"] == body) > times:
             directives.pop("fault", None)  # failed as many times as asked: from now on, answer
         fault = directives.get("fault")
-        spent_until = self.server.spent_until.get(self.headers.get("Authorization", ""), 0.0)
-        if fault is None and not searching and (self._subscription_used_up() or spent_until > time.time()):
+        if fault is None and not searching and self._subscription_used_up():
             fault = "quota"  # this key's subscription is used up: every chat call is refused for quota
         if fault in STATUS_FAULTS:
             status, code, message = STATUS_FAULTS[fault]
@@ -81,10 +79,8 @@ class Handler(Streams):
             else:
                 renews_in = number(directives.get("renews_in"))
                 if renews_in is not None:  # a short window: this key is refused until it renews
-                    spent_until = time.time() + renews_in
-                    self.server.spent_until[self.headers.get("Authorization", "")] = spent_until
-                renews = datetime.fromtimestamp(spent_until, UTC) if spent_until > time.time() else None
-                spent = quotas_answer(seen, exhausted=True, subscription_renews=renews)
+                    self.server.spent_until[self.headers.get("Authorization", "")] = time.time() + renews_in
+                spent = quotas_answer(seen, exhausted=True, subscription_renews=self._short_window())
             told = {provider.quotas_header: json.dumps(spent)}
             return self._error(provider, 429, "rate_limited", "Quota exceeded", extra_headers=told)
         if fault == "502-html":

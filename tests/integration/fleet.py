@@ -134,3 +134,16 @@ def wait_for_state(redis_server: Redis, key: str) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"no proxy filed {name} in Redis")
+
+
+def hook_refusal(proxy: Proxy) -> float:
+    """The Retry-After of the routing hook's 429. For a few seconds after the refusals, LiteLLM's own
+    cooldown of both deployments answers first (a 429 with Retry-After: its cooldown time)."""
+    for _ in range(100):
+        with pytest.raises(openai.RateLimitError) as raised:
+            ask(proxy, "is anyone left?")
+        if "renews at" in str(raised.value):
+            return float(raised.value.response.headers["retry-after"])
+        assert "cooldown" in str(raised.value)
+        time.sleep(0.2)
+    raise AssertionError(f"the routing hook never answered; last: {raised.value}")

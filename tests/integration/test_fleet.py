@@ -24,6 +24,7 @@ from tests.integration.fleet import (
     ask,
     calls_by,
     fleet_env,
+    hook_refusal,
     running_fleet,
     wait_for_state,
 )
@@ -128,22 +129,9 @@ def test_every_key_used_up_is_a_429_with_retry_after_from_both(
     renews = renewal_times()["subscription"].timestamp() - time.time()
     for proxy in (proxy_a, proxy_b):
         seen = len(fleet_emulator.requests)
-        wait = _hook_refusal(proxy)
+        wait = hook_refusal(proxy)
         assert len(fleet_emulator.requests) == seen  # no upstream call spent on a used-up key
         assert abs(wait - renews) <= 10
-
-
-def _hook_refusal(proxy: Proxy) -> float:
-    """The Retry-After of the routing hook's 429. For a few seconds after the refusals, LiteLLM's own
-    cooldown of both deployments answers first (a 429 with Retry-After: its cooldown time)."""
-    for _ in range(100):
-        with pytest.raises(openai.RateLimitError) as raised:
-            ask(proxy, "is anyone left?")
-        if "renews at" in str(raised.value):
-            return float(raised.value.response.headers["retry-after"])
-        assert "cooldown" in str(raised.value)
-        time.sleep(0.2)
-    raise AssertionError(f"the routing hook never answered; last: {raised.value}")
 
 
 def test_no_key_or_key_prefix_in_redis(fleet: tuple[Proxy, Proxy], redis_server: Redis) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from litellm_providers.emulator import Emulator
 from litellm_providers.emulator.replies import directives_of
-from tests.integration.fleet import MODEL, Redis, ask, calls_by, fleet_env, running_fleet
+from tests.integration.fleet import MODEL, Redis, ask, calls_by, fleet_env, hook_refusal, running_fleet
 from tests.integration.test_proxy import Proxy
 
 pytestmark = pytest.mark.integration
@@ -160,11 +160,11 @@ def test_every_key_used_up_until_its_window_renews_then_used_again(
         if "Quota exceeded" not in str(raised.value):
             time.sleep(0.3)
     assert all(_spent(fleet_emulator, key) for key in KEYS)
-    _hook_wait(proxy_a)
+    hook_refusal(proxy_a)
     # B (once its read interval has passed) knows both are spent: its 429 says when, without a call.
     time.sleep(COOLDOWN_READ_INTERVAL * 1.5)
     seen = len(fleet_emulator.requests)
-    wait = _hook_wait(proxy_b)
+    wait = hook_refusal(proxy_b)
     assert len(fleet_emulator.requests) == seen
     assert 0 < wait <= RENEWS_IN
     # Once the window has given requests back, a key is used again and answers.
@@ -188,15 +188,3 @@ def _spent(emulator: Emulator, key: str) -> bool:
         "renews_in" in directives_of(seen["body"]) and seen["headers"]["authorization"] == f"Bearer {key}"
         for seen in emulator.requests
     )
-
-
-def _hook_wait(proxy: Proxy) -> float:
-    """The Retry-After of the routing hook's 429 (LiteLLM's cooldown may answer first for a moment)."""
-    for _ in range(100):
-        with pytest.raises(openai.RateLimitError) as raised:
-            ask(proxy, "is anyone left?")
-        if "no upstream call was made" in str(raised.value):
-            return float(raised.value.response.headers["retry-after"])
-        assert "cooldown" in str(raised.value), str(raised.value)  # not a spent key's own refusal
-        time.sleep(0.1)
-    raise AssertionError(f"the routing hook never answered; last: {raised.value}")
