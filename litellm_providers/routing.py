@@ -3,11 +3,12 @@
 Every Synthetic answer carries the key's quotas (``x-synthetic-quotas``), and a refusal for quota
 carries them too. ``QuotaAwareRouting`` is a LiteLLM ``CustomLogger`` on the Router's own extension
 point, shaped like LiteLLM's provider budget limiter (``router_strategy/budget_limiter.py``): its
-success and failure callbacks learn each key's windows, and its ``async_filter_deployments`` drops
-the deployments whose key is known to be used up until the window gives requests back, leaves out
-a deployment whose ``max_parallel_requests`` slots are all taken while another is free, keeps the
-ones with the most headroom, and, when every deployment of the model is used up, raises a
-``RateLimitError`` that says when the soonest window renews, without spending an upstream call.
+success and failure callbacks learn each key's windows (from every attempt of a retried call), and
+its ``async_filter_deployments`` drops the deployments whose key is known to be used up until the
+window gives requests back, leaves out a deployment whose ``max_parallel_requests`` slots are all
+taken while another is free, keeps the ones with the most headroom, and, when every deployment of the
+model is used up, raises a ``RateLimitError`` that says when the soonest window renews, without
+spending an upstream call.
 
 Enable it in a proxy config with one line::
 
@@ -264,6 +265,19 @@ class QuotaAwareRouting(CustomLogger):
         error = kwargs.get("exception")
         if isinstance(error, RateLimitError):
             await self.learn(_api_key_of(kwargs.get("litellm_params")), _header_of_error(error))
+
+    async def async_post_call_failure_deployment_hook(
+        self,
+        request_data: Mapping[str, object],
+        exception: Exception,
+        call_type: Any,
+        fallback_depth: int | None = None,
+    ) -> None:
+        # Once per failed attempt, awaited before the Router retries. The failure event above fires once
+        # per request (a proxy logs a request once), for its first refusal only: without this, a retry
+        # refused by a second used-up key would teach nothing, and the next call would spend it again.
+        if isinstance(exception, RateLimitError):
+            await self.learn(_api_key_of(request_data), _header_of_error(exception))
 
     # -- routing -------------------------------------------------------------------------------------
 

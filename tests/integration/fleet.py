@@ -120,8 +120,8 @@ def calls_by(emulator: Emulator, key: str) -> int:
     return sum(1 for seen in emulator.requests if seen["headers"].get("authorization") == f"Bearer {key}")
 
 
-def ask(proxy: Proxy, text: str) -> openai.types.chat.ChatCompletion:
-    return proxy.client().chat.completions.create(model=MODEL, messages=[{"role": "user", "content": text}])
+def ask(proxy: Proxy, text: str, model: str = MODEL) -> openai.types.chat.ChatCompletion:
+    return proxy.client().chat.completions.create(model=model, messages=[{"role": "user", "content": text}])
 
 
 def wait_for_state(redis_server: Redis, key: str) -> None:
@@ -136,12 +136,12 @@ def wait_for_state(redis_server: Redis, key: str) -> None:
     raise AssertionError(f"no proxy filed {name} in Redis")
 
 
-def hook_refusal(proxy: Proxy) -> float:
+def hook_refusal(proxy: Proxy, model: str = MODEL) -> float:
     """The Retry-After of the routing hook's 429. For a few seconds after the refusals, LiteLLM's own
     cooldown of both deployments answers first (a 429 with Retry-After: its cooldown time)."""
     for _ in range(100):
         with pytest.raises(openai.RateLimitError) as raised:
-            ask(proxy, "is anyone left?")
+            ask(proxy, "is anyone left?", model)
         if "renews at" in str(raised.value):
             return float(raised.value.response.headers["retry-after"])
         assert "cooldown" in str(raised.value)
