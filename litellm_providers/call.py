@@ -8,6 +8,7 @@ becomes is ``failures.py``'s; how an answer is read is the operation's.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -16,9 +17,9 @@ from urllib.parse import urlsplit
 import litellm
 import openai
 
-from litellm_providers.catalog import model_entry
+from litellm_providers.catalog import ModelEntry, active_models, model_entry
 from litellm_providers.compat import RAW_RESPONSE_HEADER, SDK_HTTP, TIMEOUT_TYPES
-from litellm_providers.errors import bad_caller_input, redact, refuse_keyless_call, refused_before_sending
+from litellm_providers.errors import redact, refused_before_sending
 from litellm_providers.provider import ProviderSpec
 from litellm_providers.streaming import StreamTranslator
 from litellm_providers.translate import reasoning_format
@@ -52,6 +53,60 @@ def _credentials_in(base_url: str) -> bool:
     return parts.username is not None or parts.password is not None
 
 
+def _bad_caller_input(
+    provider: ProviderSpec, model: str, api_key: object, timeout: object
+) -> Exception | None:
+    """The refusal of an ``api_key`` or ``timeout`` no request could be sent with, else None.
+
+    A caller's mistake, so never transient: ``num_retries`` and the Router do not retry it. The key's
+    value is never shown, only its type.
+    """
+    if api_key is not None and not isinstance(api_key, str):
+        return refused_before_sending(
+            provider,
+            model,
+            f"api_key must be a string, got {type(api_key).__name__}.",
+            missing_key=True,
+        )
+    if timeout is None or isinstance(timeout, TIMEOUT_TYPES):
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        problem = f"got {type(timeout).__name__}"
+    elif not math.isfinite(timeout) or timeout <= 0:
+        problem = f"got {timeout!r}"
+    else:
+        return None
+    return refused_before_sending(
+        provider, model, f"timeout must be a positive number of seconds (or an httpx.Timeout), {problem}."
+    )
+
+
+def _refuse_keyless_call(
+    provider: ProviderSpec, model: str, api_key: str | None, entry: ModelEntry | None
+) -> None:
+    """Refuse, before sending, a call with no key to a model the provider's anonymous tier does not serve.
+
+    A provider with ``anonymous_access`` serves keyless calls only for the models whose catalog tier
+    admits its ``anonymous_tier``; any other would be sent for a certain 402. A model the catalog does
+    not know, or whose tier it does not know, is sent: the provider decides.
+    """
+    if api_key or not provider.anonymous_access or entry is None or entry.tier is None:
+        return
+    if entry.admits(provider.anonymous_tier):
+        return
+    served = sorted(
+        name for name, known in active_models(provider.route).items() if known.admits(provider.anonymous_tier)
+    )
+    raise refused_before_sending(
+        provider,
+        model,
+        f"no API key, and {provider.route}/{model} is not served without one (catalog tier: {entry.tier}; "
+        f"keyless calls reach only {', '.join(served) or 'no model'}). Pass api_key=... or set the "
+        f"{provider.api_key_env} environment variable.",
+        missing_key=True,
+    )
+
+
 class Call:
     """Everything one call needs, resolved once from what LiteLLM hands the handler."""
 
@@ -78,7 +133,7 @@ class Call:
         # builder read it as messages.
         self.messages = messages
         self.stream = stream
-        refusal = bad_caller_input(provider, self.model, api_key, timeout)
+        refusal = _bad_caller_input(provider, self.model, api_key, timeout)
         if refusal is not None:
             raise refusal
         key = provider.api_key(api_key)
@@ -109,7 +164,7 @@ class Call:
         # None for a keyless call to a provider with anonymous_access: sent with no Authorization.
         self.api_key = key or None
         self.entry = model_entry(provider.route, self.model) if operation.uses_catalog else None
-        refuse_keyless_call(provider, self.model, self.api_key, self.entry)  # before a certain 402
+        _refuse_keyless_call(provider, self.model, self.api_key, self.entry)  # before a certain 402
         params = litellm_params or {}
         self.call_id = params.get("litellm_call_id")
         self.merge_reasoning = bool(params.get("merge_reasoning_content_in_choices"))

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -46,8 +45,6 @@ from typing import Any
 import httpx
 from litellm import exceptions as litellm_exceptions
 
-from litellm_providers.catalog import ModelEntry, active_models
-from litellm_providers.compat import TIMEOUT_TYPES
 from litellm_providers.error_answers import (
     ErrorBody,
     describe_body,
@@ -283,32 +280,6 @@ def refused_before_sending(
     return _annotate(error, None, None, None, False)
 
 
-def refuse_keyless_call(
-    provider: ProviderSpec, model: str, api_key: str | None, entry: ModelEntry | None
-) -> None:
-    """Refuse, before sending, a call with no key to a model the provider's anonymous tier does not serve.
-
-    A provider with ``anonymous_access`` serves keyless calls only for the models whose catalog tier
-    admits its ``anonymous_tier``; any other would be sent for a certain 402. A model the catalog does
-    not know, or whose tier it does not know, is sent: the provider decides.
-    """
-    if api_key or not provider.anonymous_access or entry is None or entry.tier is None:
-        return
-    if entry.admits(provider.anonymous_tier):
-        return
-    served = sorted(
-        name for name, known in active_models(provider.route).items() if known.admits(provider.anonymous_tier)
-    )
-    raise refused_before_sending(
-        provider,
-        model,
-        f"no API key, and {provider.route}/{model} is not served without one (catalog tier: {entry.tier}; "
-        f"keyless calls reach only {', '.join(served) or 'no model'}). Pass api_key=... or set the "
-        f"{provider.api_key_env} environment variable.",
-        missing_key=True,
-    )
-
-
 def _exhausted_quota(
     provider: ProviderSpec, class_name: ErrorClassName | None, lowered: Mapping[str, str]
 ) -> str | None:
@@ -320,34 +291,6 @@ def _exhausted_quota(
     if provider.quotas_header is None or class_name not in ("RateLimitError", "PaymentRequiredError"):
         return None
     return exhausted_from_header(lowered.get(provider.quotas_header.lower()))
-
-
-def bad_caller_input(
-    provider: ProviderSpec, model: str, api_key: object, timeout: object
-) -> Exception | None:
-    """The refusal of an ``api_key`` or ``timeout`` no request could be sent with, else None.
-
-    A caller's mistake, so never transient: ``num_retries`` and the Router do not retry it. The key's
-    value is never shown, only its type.
-    """
-    if api_key is not None and not isinstance(api_key, str):
-        return refused_before_sending(
-            provider,
-            model,
-            f"api_key must be a string, got {type(api_key).__name__}.",
-            missing_key=True,
-        )
-    if timeout is None or isinstance(timeout, TIMEOUT_TYPES):
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        problem = f"got {type(timeout).__name__}"
-    elif not math.isfinite(timeout) or timeout <= 0:
-        problem = f"got {timeout!r}"
-    else:
-        return None
-    return refused_before_sending(
-        provider, model, f"timeout must be a positive number of seconds (or an httpx.Timeout), {problem}."
-    )
 
 
 def _transient_status(status: int) -> bool:
