@@ -174,6 +174,14 @@ def _slots_taken(cache: DualCache, deployment: Mapping[str, Any]) -> bool:
     return isinstance(in_flight, int) and isinstance(most, int) and in_flight >= most
 
 
+def _remember(cache: DualCache, name: str, state: KeyState, ttl: int) -> None:
+    """File ``state`` in this process's memory for ``ttl`` seconds, whatever it was filed for before:
+    LiteLLM's in-memory cache keeps a running TTL when a key is set again, so a key first seen with a
+    window renewing in seconds would forget, that soon, that it is now used up for an hour."""
+    cache.in_memory_cache.delete_cache(name)  # type: ignore[no-untyped-call,unused-ignore]
+    cache.in_memory_cache.set_cache(name, state.as_cached(), ttl=ttl)  # type: ignore[no-untyped-call]
+
+
 def _header_of_response(response: object, kwargs: Mapping[str, Any]) -> str | None:
     hidden = getattr(response, "_hidden_params", None)
     for source in (hidden, (kwargs.get("standard_logging_object") or {}).get("hidden_params")):
@@ -229,7 +237,7 @@ class QuotaAwareRouting(CustomLogger):
         ttl = max(math.ceil((state.expires_at or 0) - time.time()), 1)
         cache, name = self.cache, CACHE_PREFIX + key_digest(api_key)
         try:
-            await cache.async_set_cache(name, state.as_cached(), local_only=True, ttl=ttl)
+            _remember(cache, name, state, ttl)
             if cache.redis_cache is not None and self._worth_writing(cache, name, state):
                 await cache.redis_cache.async_set_cache(name, state.as_cached(), ttl=ttl)
         except Exception as error:  # a cache away costs the routing its memory, never the call
@@ -262,8 +270,10 @@ class QuotaAwareRouting(CustomLogger):
     async def async_log_failure_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
     ) -> None:
+        # Any refusal that carries the key's quotas teaches them: a 429, and the 402 Synthetic may send
+        # for a used-up subscription (which the Router does not retry, so only skipping the key helps).
         error = kwargs.get("exception")
-        if isinstance(error, RateLimitError):
+        if isinstance(error, Exception):
             await self.learn(_api_key_of(kwargs.get("litellm_params")), _header_of_error(error))
 
     async def async_post_call_failure_deployment_hook(
@@ -276,8 +286,7 @@ class QuotaAwareRouting(CustomLogger):
         # Once per failed attempt, awaited before the Router retries. The failure event above fires once
         # per request (a proxy logs a request once), for its first refusal only: without this, a retry
         # refused by a second used-up key would teach nothing, and the next call would spend it again.
-        if isinstance(exception, RateLimitError):
-            await self.learn(_api_key_of(request_data), _header_of_error(exception))
+        await self.learn(_api_key_of(request_data), _header_of_error(exception))
 
     # -- routing -------------------------------------------------------------------------------------
 
@@ -308,8 +317,7 @@ class QuotaAwareRouting(CustomLogger):
             state = state_from_cached(value)
             if key in memory and state is not None and state.expires_at is not None:
                 # Remembered here too: what another proxy learned still routes this one if Redis goes away.
-                ttl = max(math.ceil(state.expires_at - time.time()), 1)
-                cache.in_memory_cache.set_cache(key, state.as_cached(), ttl=ttl)  # type: ignore[no-untyped-call]
+                _remember(cache, key, state, max(math.ceil(state.expires_at - time.time()), 1))
                 memory[key] = value
         return [memory.get(key) for key in wanted]
 
@@ -377,7 +385,10 @@ def _all_used_up(model: str, renewals: list[float]) -> RateLimitError:
 
 
 def use_with(router: Any, routing: QuotaAwareRouting | None = None) -> QuotaAwareRouting:
-    """Route ``router``'s calls by quota: the hook on the router's cache, in ``litellm.callbacks``."""
+    """Route ``router``'s async calls by quota: the hook on the router's cache, in ``litellm.callbacks``.
+
+    LiteLLM runs routing and failure hooks on the async path only (``router.acompletion``, a proxy), as
+    for its own provider budgets: a sync ``router.completion`` is routed by LiteLLM alone."""
     hook = routing or quota_aware_routing
     cache = router_cache(router)
     if cache is not None:

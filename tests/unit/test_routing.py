@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import litellm
@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 from litellm_providers.emulator import Emulator
 from litellm_providers.emulator.platform import quotas_answer, renewal_times
+from litellm_providers.errors import provider_error
+from litellm_providers.providers import PROVIDERS
 from litellm_providers.quota import QuotaSnapshot, snapshot_from_header
 from litellm_providers.routing import (
     CACHE_PREFIX,
@@ -348,3 +350,50 @@ def test_a_fleet_shares_through_redis_once_a_second_not_once_a_call(loop: asynci
         assert redis.writes == 4  # a second on, the headroom is shared again
 
     loop.run(run())
+
+
+def _kept_ids(kept: list[Any]) -> list[str]:
+    return [deployment["model_info"]["id"] for deployment in kept]
+
+
+SPENT_AND_OTHER = [
+    {"litellm_params": {"api_key": key}, "model_info": {"id": name}}
+    for key, name in (("k-spent", "spent"), ("k-other", "other"))
+]
+
+
+def test_a_key_used_up_stays_skipped_past_the_window_an_earlier_answer_named(
+    routing: QuotaAwareRouting, loop: asyncio.Runner
+) -> None:
+    # First seen with room and a rolling window ticking in a second, then used up for hours: LiteLLM's
+    # memory keeps a running expiry when a key is stored again, which must not end the used-up state.
+    seen = quotas_answer(10)
+    seen["rollingFiveHourLimit"]["nextTickAt"] = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+
+    async def run() -> list[Any]:
+        await routing.learn("k-spent", json.dumps(seen))
+        await routing.learn("k-spent", json.dumps(quotas_answer(0, exhausted=True)))
+        await asyncio.sleep(1.5)  # the first answer's window has ticked
+        return await routing.async_filter_deployments("glm", SPENT_AND_OTHER, None)
+
+    assert _kept_ids(loop.run(run())) == ["other"]
+
+
+def test_a_402_that_shows_the_subscription_used_up_is_learned(
+    routing: QuotaAwareRouting, loop: asyncio.Runner
+) -> None:
+    # The Router does not retry a 402: skipping the key on the next call is the only help.
+    refusal = provider_error(
+        PROVIDERS["synthetic"],
+        "hf:zai-org/GLM-4.7",
+        402,
+        json.dumps({"error": {"message": "subscription used up"}}),
+        {"x-synthetic-quotas": json.dumps(quotas_answer(0, exhausted=True))},
+    )
+    assert isinstance(refusal, litellm.exceptions.PaymentRequiredError)
+
+    async def run() -> list[Any]:
+        await routing.async_post_call_failure_deployment_hook({"api_key": "k-spent"}, refusal, None)
+        return await routing.async_filter_deployments("glm", SPENT_AND_OTHER, None)
+
+    assert _kept_ids(loop.run(run())) == ["other"]
