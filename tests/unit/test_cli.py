@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+
+import pytest
 
 from litellm_providers.catalog import bundled_catalog
 from litellm_providers.cli import main
 from litellm_providers.providers import PROVIDERS
+from tests.conftest import ROOT
 
 
 def test_models_table_lists_windows_prices_and_capabilities(capsys: object) -> None:
@@ -141,3 +145,17 @@ def test_emulate_serves_the_documented_paths_on_the_given_port() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# Every page that shows a provider's table: the command, then its output as a text block.
+TABLE_PAGES = ["docs/catalog.md", *(f"docs/providers/{route}.md" for route in PROVIDERS)]
+_SHOWN_TABLE = re.compile(r"`litellm-providers models --provider (\w+)`:\n\n```text\n(.*?)```", re.S)
+
+
+@pytest.mark.parametrize("page", TABLE_PAGES)
+def test_the_docs_show_the_tables_the_command_prints(page: str, capsys: pytest.CaptureFixture[str]) -> None:
+    shown = _SHOWN_TABLE.findall((ROOT / page).read_text("utf-8"))
+    assert shown, f"{page} shows no `litellm-providers models --provider` table"
+    for route, table in shown:
+        assert main(["models", "--provider", route]) == 0
+        assert capsys.readouterr().out == table, f"{page}: the {route} table is not what the command prints"

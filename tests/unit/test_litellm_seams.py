@@ -344,3 +344,16 @@ def test_litellm_reads_the_catalog_written_in_one_step_also_after_a_cost_map_rel
         catalog._active.clear()
         catalog._active.update(saved)
         register_catalog(PROVIDERS["synthetic"])
+
+
+def test_a_thinking_budget_is_bucketed_by_litellms_own_rule() -> None:
+    # effort.effort_from_thinking leaves the buckets to LiteLLM, as LiteLLM's own providers do; the docs'
+    # table of budgets and efforts (docs/providers/synthetic.md) is this rule.
+    from litellm.litellm_core_utils.reasoning_effort_utils import reasoning_effort_from_thinking_budget
+
+    buckets = {
+        budget: str(reasoning_effort_from_thinking_budget(budget)) for budget in (1023, 1024, 2048, 4096)
+    }
+    assert buckets == {1023: "minimal", 1024: "low", 2048: "medium", 4096: "high"}, broke(
+        f"reasoning_effort_from_thinking_budget buckets budgets as {buckets}"
+    )
