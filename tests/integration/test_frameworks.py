@@ -45,7 +45,7 @@ def test_langchain_invoke_keeps_reasoning(emulator: Emulator) -> None:
 
 @pytest.mark.parametrize(
     "model",
-    ["synthetic/hf:moonshotai/Kimi-K2-Instruct", "synternet/syntoshi-apex-thinking", "syncropic/gpt-4o"],
+    ["synthetic/hf:moonshotai/Kimi-K2-Instruct-0905", "synternet/syntoshi-apex-thinking", "syncropic/gpt-4o"],
 )
 def test_langchain_bind_tools_agent_step(emulator: Emulator, model: str) -> None:
     chat = _chat(emulator, model).bind_tools([get_weather])
@@ -61,7 +61,7 @@ def test_langchain_bind_tools_agent_step(emulator: Emulator, model: str) -> None
 
 
 @pytest.mark.parametrize(
-    "model", ["synthetic/hf:moonshotai/Kimi-K2-Instruct", "synternet/syntoshi-apex-thinking"]
+    "model", ["synthetic/hf:moonshotai/Kimi-K2-Instruct-0905", "synternet/syntoshi-apex-thinking"]
 )
 def test_langchain_bind_tools_streaming(emulator: Emulator, model: str) -> None:
     chat = _chat(emulator, model, streaming=True).bind_tools([get_weather])

@@ -62,7 +62,7 @@ def test_synternet_refuses_several_choices_it_would_merge_into_one(emulator: Emu
 
 def test_get_supported_openai_params_answers_for_the_route() -> None:
     kimi = litellm.get_supported_openai_params(
-        model="hf:moonshotai/Kimi-K2-Instruct", custom_llm_provider="synthetic"
+        model="hf:moonshotai/Kimi-K2-Instruct-0905", custom_llm_provider="synthetic"
     )
     assert kimi is not None and {"tools", "tool_choice", "max_tokens", "temperature"} <= set(kimi)
     r1 = litellm.get_supported_openai_params(model="synthetic/hf:deepseek-ai/DeepSeek-R1")

@@ -148,9 +148,9 @@ def test_an_image_for_a_vision_model_passes_through_intact(emulator: Emulator) -
 
 def test_a_live_reasoning_flag_gives_a_plain_model_a_reasoning_format_but_keeps_a_bundled_one() -> None:
     bundled = catalog.bundled_catalog("synthetic").models
-    plain = bundled["hf:moonshotai/Kimi-K2-Instruct"]
+    plain = bundled["hf:moonshotai/Kimi-K2-Instruct-0905"]
     assert plain.reasoning_format == "none"
-    live = LiveModel(id="hf:moonshotai/Kimi-K2-Instruct", supported_features=["reasoning"])
+    live = LiveModel(id="hf:moonshotai/Kimi-K2-Instruct-0905", supported_features=["reasoning"])
     assert live.merged_over(plain).reasoning_format == "think_tags"
     qwen = bundled["hf:Qwen/Qwen3-235B-A22B-Thinking-2507"]
     live = LiveModel(id="hf:Qwen/Qwen3-235B-A22B-Thinking-2507", supported_features=["reasoning"])
