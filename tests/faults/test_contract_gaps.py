@@ -89,7 +89,7 @@ def test_get_optional_params_still_drops_what_the_caller_or_the_catalog_drops() 
 # -- 14. one created per stream, the usage chunk included ---------------------------------------------
 
 STREAM_MODELS = [
-    "synthetic/hf:deepseek-ai/DeepSeek-R1",
+    "synthetic/hf:deepseek-ai/DeepSeek-R1-0528",
     "synternet/syntoshi-apex-thinking",
     "syncropic/gpt-4o",
 ]

@@ -38,7 +38,9 @@ def test_langchain_streaming_shows_reasoning_apart_from_the_answer(emulator: Emu
 
 
 def test_langchain_invoke_keeps_reasoning(emulator: Emulator) -> None:
-    message = _chat(emulator, "synthetic/hf:deepseek-ai/DeepSeek-R1").invoke("What is the capital of France?")
+    message = _chat(emulator, "synthetic/hf:deepseek-ai/DeepSeek-R1-0528").invoke(
+        "What is the capital of France?"
+    )
     assert message.content == ANSWER
     assert message.additional_kwargs["reasoning_content"].startswith("The user asked")
 
@@ -101,7 +103,7 @@ def test_router_falls_back_from_a_failing_syncropic_deployment_to_synthetic(emul
             {
                 "model_name": "backup",
                 "litellm_params": {
-                    "model": "synthetic/hf:zai-org/GLM-4.6",
+                    "model": "synthetic/hf:zai-org/GLM-4.7",
                     "api_base": emulator.base_url("synthetic"),
                 },
             },

@@ -237,7 +237,7 @@ def test_an_always_reasoning_model_accepts_an_effort_and_thinks_anyway(
 
 @pytest.mark.parametrize(
     "model",
-    ["synthetic/hf:zai-org/GLM-4.6", "synternet/syntoshi-apex-thinking", "syncropic/claude-haiku-4-5"],
+    ["synthetic/hf:zai-org/GLM-4.7", "synternet/syntoshi-apex-thinking", "syncropic/claude-haiku-4-5"],
 )
 def test_a_developer_message_goes_as_system_with_its_text(emulator: Emulator, model: str) -> None:
     messages = [{"role": "developer", "content": "Answer in French."}, *HELLO]
@@ -259,8 +259,8 @@ def test_a_provider_that_takes_the_developer_role_keeps_it() -> None:
 @pytest.mark.parametrize(
     "model",
     [
-        "synthetic/hf:deepseek-ai/DeepSeek-R1",
-        "synthetic/hf:zai-org/GLM-4.6",
+        "synthetic/hf:deepseek-ai/DeepSeek-R1-0528",
+        "synthetic/hf:zai-org/GLM-4.7",
         "synternet/syntoshi-apex-thinking",
     ],
 )
@@ -320,7 +320,8 @@ def test_the_replay_field_is_the_one_the_catalog_names() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", ["synthetic/hf:deepseek-ai/DeepSeek-R1", "synternet/syntoshi-apex-thinking", "syncropic/gpt-4o"]
+    "model",
+    ["synthetic/hf:deepseek-ai/DeepSeek-R1-0528", "synternet/syntoshi-apex-thinking", "syncropic/gpt-4o"],
 )
 def test_every_chunk_of_a_stream_carries_the_same_created(emulator: Emulator, model: str) -> None:
     chunks = list(_call(emulator, model, stream=True))

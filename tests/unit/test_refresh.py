@@ -128,9 +128,9 @@ IMAGE_MESSAGE = [
 
 def test_an_image_for_a_text_only_model_is_a_clear_error_before_the_request(emulator: Emulator) -> None:
     before = len(emulator.requests)
-    with pytest.raises(litellm.BadRequestError, match=r"synthetic/hf:zai-org/GLM-4.6 does not accept images"):
+    with pytest.raises(litellm.BadRequestError, match=r"synthetic/hf:zai-org/GLM-4.7 does not accept images"):
         litellm.completion(
-            model="synthetic/hf:zai-org/GLM-4.6",
+            model="synthetic/hf:zai-org/GLM-4.7",
             messages=IMAGE_MESSAGE,
             api_base=emulator.base_url("synthetic"),
         )
@@ -139,7 +139,7 @@ def test_an_image_for_a_text_only_model_is_a_clear_error_before_the_request(emul
 
 def test_an_image_for_a_vision_model_passes_through_intact(emulator: Emulator) -> None:
     litellm.completion(
-        model="synthetic/hf:meta-llama/Llama-4-Scout-17B-16E-Instruct",
+        model="synthetic/hf:Qwen/Qwen3.5-397B-A17B",
         messages=IMAGE_MESSAGE,
         api_base=emulator.base_url("synthetic"),
     )
