@@ -31,7 +31,7 @@ LIVE = os.environ.get("LITELLM_PROVIDERS_LIVE") == "1"
 
 # One model per route for the fault suite: a reasoning model each, so cuts can land mid-reasoning.
 FAULT_MODELS = {
-    "synthetic": "synthetic/hf:deepseek-ai/DeepSeek-R1",
+    "synthetic": "synthetic/hf:deepseek-ai/DeepSeek-R1-0528",
     "synternet": "synternet/syntoshi-apex-thinking",
     "syncropic": "syncropic/claude-haiku-4-5",
 }

@@ -20,7 +20,7 @@ CALLERS = 200
 # route -> (model, the reasoning the caller must get for question q)
 ROUTES: dict[str, tuple[str, Any]] = {
     "synthetic": (
-        "synthetic/hf:deepseek-ai/DeepSeek-R1",
+        "synthetic/hf:deepseek-ai/DeepSeek-R1-0528",
         lambda q: f"The user asked: '{q}'. Let me answer briefly.",
     ),
     "synternet": (

@@ -77,7 +77,7 @@ def test_get_optional_params_still_drops_what_the_caller_or_the_catalog_drops() 
         additional_drop_params=["reasoning_effort"],
     )
     assert "reasoning_effort" not in dropped
-    refused_model = "hf:moonshotai/Kimi-K2-Instruct"  # no reasoning control
+    refused_model = "hf:moonshotai/Kimi-K2-Instruct-0905"  # no reasoning control
     with pytest.raises(litellm.UnsupportedParamsError):
         get_optional_params(model=refused_model, custom_llm_provider="synthetic", reasoning_effort="low")
     quiet = get_optional_params(
@@ -89,7 +89,7 @@ def test_get_optional_params_still_drops_what_the_caller_or_the_catalog_drops() 
 # -- 14. one created per stream, the usage chunk included ---------------------------------------------
 
 STREAM_MODELS = [
-    "synthetic/hf:deepseek-ai/DeepSeek-R1",
+    "synthetic/hf:deepseek-ai/DeepSeek-R1-0528",
     "synternet/syntoshi-apex-thinking",
     "syncropic/gpt-4o",
 ]

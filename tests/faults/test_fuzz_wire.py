@@ -30,7 +30,7 @@ from litellm_providers.reasoning import split_text, splitter_for
 from litellm_providers.streaming import StreamTranslator, aggregate_stream
 
 MODELS = {
-    "synthetic": ("synthetic/hf:deepseek-ai/DeepSeek-R1", "think_tags"),
+    "synthetic": ("synthetic/hf:deepseek-ai/DeepSeek-R1-0528", "think_tags"),
     "synternet": ("synternet/syntoshi-apex-thinking", "brackets"),
     "syncropic": ("syncropic/claude-haiku-4-5", "none"),
 }

@@ -359,7 +359,7 @@ def test_litellm_helpers_that_read_the_synthetic_provider_config_work(provider: 
 
     from litellm_providers.registration import supported_params
 
-    model = "hf:zai-org/GLM-4.6"
+    model = "hf:zai-org/GLM-4.7"
     config = ProviderConfigManager.get_provider_chat_config(model, provider)
     assert config is not None
     assert config.get_supported_openai_params(model) == supported_params("synthetic", model)

@@ -101,7 +101,7 @@ def test_astreaming_called_on_a_loops_own_thread_opens_on_first_read(emulator: E
 
     async def direct() -> tuple[int, Exception | None]:
         stream = handler.astreaming(
-            model="hf:deepseek-ai/DeepSeek-R1",
+            model="hf:deepseek-ai/DeepSeek-R1-0528",
             messages=[{"role": "user", "content": prompt}],
             api_base=emulator.base_url("synthetic"),
             api_key=SENTINEL_KEYS["synthetic"],

@@ -38,14 +38,16 @@ def test_langchain_streaming_shows_reasoning_apart_from_the_answer(emulator: Emu
 
 
 def test_langchain_invoke_keeps_reasoning(emulator: Emulator) -> None:
-    message = _chat(emulator, "synthetic/hf:deepseek-ai/DeepSeek-R1").invoke("What is the capital of France?")
+    message = _chat(emulator, "synthetic/hf:deepseek-ai/DeepSeek-R1-0528").invoke(
+        "What is the capital of France?"
+    )
     assert message.content == ANSWER
     assert message.additional_kwargs["reasoning_content"].startswith("The user asked")
 
 
 @pytest.mark.parametrize(
     "model",
-    ["synthetic/hf:moonshotai/Kimi-K2-Instruct", "synternet/syntoshi-apex-thinking", "syncropic/gpt-4o"],
+    ["synthetic/hf:moonshotai/Kimi-K2-Instruct-0905", "synternet/syntoshi-apex-thinking", "syncropic/gpt-4o"],
 )
 def test_langchain_bind_tools_agent_step(emulator: Emulator, model: str) -> None:
     chat = _chat(emulator, model).bind_tools([get_weather])
@@ -61,7 +63,7 @@ def test_langchain_bind_tools_agent_step(emulator: Emulator, model: str) -> None
 
 
 @pytest.mark.parametrize(
-    "model", ["synthetic/hf:moonshotai/Kimi-K2-Instruct", "synternet/syntoshi-apex-thinking"]
+    "model", ["synthetic/hf:moonshotai/Kimi-K2-Instruct-0905", "synternet/syntoshi-apex-thinking"]
 )
 def test_langchain_bind_tools_streaming(emulator: Emulator, model: str) -> None:
     chat = _chat(emulator, model, streaming=True).bind_tools([get_weather])
@@ -101,7 +103,7 @@ def test_router_falls_back_from_a_failing_syncropic_deployment_to_synthetic(emul
             {
                 "model_name": "backup",
                 "litellm_params": {
-                    "model": "synthetic/hf:zai-org/GLM-4.6",
+                    "model": "synthetic/hf:zai-org/GLM-4.7",
                     "api_base": emulator.base_url("synthetic"),
                 },
             },

@@ -10,8 +10,8 @@ import pytest
 
 from litellm_providers.registration import HANDLERS, registered_handler
 
-MODEL = "synthetic/hf:zai-org/GLM-4.6"
-R1 = "synthetic/hf:deepseek-ai/DeepSeek-R1"
+MODEL = "synthetic/hf:zai-org/GLM-4.7"
+R1 = "synthetic/hf:deepseek-ai/DeepSeek-R1-0528"
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 
 
@@ -38,7 +38,7 @@ def test_synthetic_call_is_served_by_this_package(
 
     monkeypatch.setattr(handler, "completion", spy)
     response = _call(recorded_base)
-    assert served == ["hf:zai-org/GLM-4.6"]
+    assert served == ["hf:zai-org/GLM-4.7"]
     assert response.choices[0].message.content == "You asked: What is the capital of France?"
     assert response._hidden_params["custom_llm_provider"] == "synthetic"
 
@@ -49,7 +49,7 @@ def test_synthetic_non_stream(recorded_base: Any) -> None:
     assert response.choices[0].message.content == "You asked: What is the capital of France?"
     assert response.choices[0].finish_reason == "stop"
     assert response.usage.total_tokens == response.usage.prompt_tokens + response.usage.completion_tokens > 0
-    assert response.model == "hf:zai-org/GLM-4.6"
+    assert response.model == "hf:zai-org/GLM-4.7"
 
 
 @pytest.mark.vcr

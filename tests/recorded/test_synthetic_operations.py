@@ -18,7 +18,7 @@ from litellm_providers.refresh import refresh_catalog
 from litellm_providers.registration import register
 
 EMBEDDER = "synthetic/hf:nomic-ai/nomic-embed-text-v1.5"
-R1 = "synthetic/hf:deepseek-ai/DeepSeek-R1"
+R1 = "synthetic/hf:deepseek-ai/DeepSeek-R1-0528"
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 
 

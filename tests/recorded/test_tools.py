@@ -10,7 +10,7 @@ import litellm
 import pytest
 
 ROUTES = [
-    ("synthetic", "hf:moonshotai/Kimi-K2-Instruct"),
+    ("synthetic", "hf:moonshotai/Kimi-K2-Instruct-0905"),
     ("synternet", "syntoshi-apex-thinking"),
     ("syncropic", "gpt-4o"),
 ]

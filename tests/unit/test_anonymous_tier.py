@@ -22,7 +22,7 @@ HELLO = [{"role": "user", "content": "Hello"}]
 
 @pytest.mark.parametrize(
     ("route", "model"),
-    [("synthetic", "hf:zai-org/GLM-4.6"), ("synternet", "syntoshi-apex-thinking")],
+    [("synthetic", "hf:zai-org/GLM-4.7"), ("synternet", "syntoshi-apex-thinking")],
 )
 @pytest.mark.parametrize("stream", [False, True])
 def test_providers_without_an_anonymous_tier_refuse_a_keyless_call_locally(

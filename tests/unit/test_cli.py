@@ -131,7 +131,7 @@ def test_emulate_serves_the_documented_paths_on_the_given_port() -> None:
                 response = httpx.post(
                     f"http://127.0.0.1:{port}/openai/v1/chat/completions",
                     json={
-                        "model": "hf:moonshotai/Kimi-K2-Instruct",
+                        "model": "hf:moonshotai/Kimi-K2-Instruct-0905",
                         "messages": [{"role": "user", "content": "hi"}],
                     },
                     headers={"Authorization": "Bearer k"},

@@ -74,7 +74,7 @@ def _user(text: str) -> list[dict[str, Any]]:
 
 def test_a_bash_tool_gets_the_backticked_command_through_the_emulator(emulator: Emulator) -> None:
     response = litellm.completion(
-        model="synthetic/hf:moonshotai/Kimi-K2-Instruct",
+        model="synthetic/hf:moonshotai/Kimi-K2-Instruct-0905",
         api_base=emulator.base_url("synthetic"),
         messages=_user("Use the Bash tool to run `echo hi` and tell me what it printed."),
         tools=[READ, BASH],

@@ -29,7 +29,7 @@ def test_builtin_synthetic_route_is_taken_over(emulator: Emulator) -> None:
     assert not JSONProviderRegistry.exists("synthetic"), broke("JSONProviderRegistry still serves synthetic")
     assert "synthetic" not in openai_compatible_providers, broke("openai_compatible_providers has synthetic")
     response = litellm.completion(
-        model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO, api_base=emulator.base_url("synthetic")
+        model="synthetic/hf:zai-org/GLM-4.7", messages=HELLO, api_base=emulator.base_url("synthetic")
     )
     assert response._hidden_params.get("custom_llm_provider") == "synthetic", broke(
         "a synthetic/ call did not reach this package's handler"
@@ -133,7 +133,7 @@ def test_handler_receives_headers_and_logging_obj(emulator: Emulator, monkeypatc
 
     monkeypatch.setattr(handler, "completion", spy)
     litellm.completion(
-        model="synthetic/hf:zai-org/GLM-4.6",
+        model="synthetic/hf:zai-org/GLM-4.7",
         messages=HELLO,
         api_base=emulator.base_url("synthetic"),
         extra_headers={"X-Trace-Id": "seam"},
@@ -197,7 +197,7 @@ def test_the_stream_wrapper_stamps_its_own_chunks_in_model_response_creator(emul
     )
     chunks = list(
         litellm.completion(
-            model="synthetic/hf:zai-org/GLM-4.6",
+            model="synthetic/hf:zai-org/GLM-4.7",
             messages=HELLO,
             api_base=emulator.base_url("synthetic"),
             stream=True,
@@ -253,7 +253,7 @@ def test_text_completion_stream_chunks_are_converted_by_the_wrapped_method(emula
     assert "convert_to_text_completion_object" in _wrapped_originals, broke("not wrapped")
     assert wrapper.convert_to_text_completion_object.__name__ == "convert_to_text_completion_object"
     stream = litellm.text_completion(
-        model="synthetic/hf:deepseek-ai/DeepSeek-R1",
+        model="synthetic/hf:deepseek-ai/DeepSeek-R1-0528",
         prompt="hi",
         api_base=emulator.base_url("synthetic"),
         stream=True,

@@ -24,7 +24,7 @@ def test_documented_params_pass_and_max_completion_tokens_becomes_max_tokens(emu
     body = _sent(
         emulator,
         "synthetic",
-        "hf:zai-org/GLM-4.6",
+        "hf:zai-org/GLM-4.7",
         temperature=0.3,
         top_p=0.9,
         max_completion_tokens=77,
@@ -32,7 +32,7 @@ def test_documented_params_pass_and_max_completion_tokens_becomes_max_tokens(emu
         presence_penalty=0.2,
         stop=["END"],
     )
-    assert body["model"] == "hf:zai-org/GLM-4.6"
+    assert body["model"] == "hf:zai-org/GLM-4.7"
     assert body["max_tokens"] == 77
     assert "max_completion_tokens" not in body
     assert (body["temperature"], body["top_p"], body["stop"]) == (0.3, 0.9, ["END"])
@@ -41,14 +41,14 @@ def test_documented_params_pass_and_max_completion_tokens_becomes_max_tokens(emu
 
 def test_unsupported_param_raises_unless_drop_params(emulator: Emulator) -> None:
     with pytest.raises(litellm.UnsupportedParamsError, match="tools"):
-        _sent(emulator, "synthetic", "hf:deepseek-ai/DeepSeek-R1", tools=TOOLS)
-    body = _sent(emulator, "synthetic", "hf:deepseek-ai/DeepSeek-R1", tools=TOOLS, drop_params=True)
+        _sent(emulator, "synthetic", "hf:deepseek-ai/DeepSeek-R1-0528", tools=TOOLS)
+    body = _sent(emulator, "synthetic", "hf:deepseek-ai/DeepSeek-R1-0528", tools=TOOLS, drop_params=True)
     assert "tools" not in body
 
 
 def test_logit_bias_is_not_a_documented_synthetic_param(emulator: Emulator) -> None:
     with pytest.raises(litellm.UnsupportedParamsError, match="logit_bias"):
-        _sent(emulator, "synthetic", "hf:zai-org/GLM-4.6", logit_bias={"42": 1})
+        _sent(emulator, "synthetic", "hf:zai-org/GLM-4.7", logit_bias={"42": 1})
 
 
 def test_synternet_refuses_several_choices_it_would_merge_into_one(emulator: Emulator) -> None:
@@ -57,15 +57,15 @@ def test_synternet_refuses_several_choices_it_would_merge_into_one(emulator: Emu
         _sent(emulator, "synternet", "syntoshi-apex-thinking", n=2)
     body = _sent(emulator, "synternet", "syntoshi-apex-thinking", n=2, drop_params=True)
     assert "n" not in body
-    assert _sent(emulator, "synthetic", "hf:zai-org/GLM-4.6", n=2)["n"] == 2
+    assert _sent(emulator, "synthetic", "hf:zai-org/GLM-4.7", n=2)["n"] == 2
 
 
 def test_get_supported_openai_params_answers_for_the_route() -> None:
     kimi = litellm.get_supported_openai_params(
-        model="hf:moonshotai/Kimi-K2-Instruct", custom_llm_provider="synthetic"
+        model="hf:moonshotai/Kimi-K2-Instruct-0905", custom_llm_provider="synthetic"
     )
     assert kimi is not None and {"tools", "tool_choice", "max_tokens", "temperature"} <= set(kimi)
-    r1 = litellm.get_supported_openai_params(model="synthetic/hf:deepseek-ai/DeepSeek-R1")
+    r1 = litellm.get_supported_openai_params(model="synthetic/hf:deepseek-ai/DeepSeek-R1-0528")
     assert r1 is not None and "tools" not in r1 and "temperature" in r1
 
 
@@ -84,9 +84,9 @@ def test_api_key_and_base_come_from_kwargs_then_environment(
 ) -> None:
     monkeypatch.setenv("SYNTHETIC_API_BASE", emulator.base_url("synthetic"))
     monkeypatch.setenv("SYNTHETIC_API_KEY", "env-key-for-test")
-    litellm.completion(model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO)
+    litellm.completion(model="synthetic/hf:zai-org/GLM-4.7", messages=HELLO)
     assert emulator.requests[-1]["headers"]["authorization"] == "Bearer env-key-for-test"
-    litellm.completion(model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO, api_key="kwarg-key")
+    litellm.completion(model="synthetic/hf:zai-org/GLM-4.7", messages=HELLO, api_key="kwarg-key")
     assert emulator.requests[-1]["headers"]["authorization"] == "Bearer kwarg-key"
 
 
@@ -97,7 +97,7 @@ def test_missing_key_is_a_clear_error_before_any_request(
     before = len(emulator.requests)
     with pytest.raises(litellm.AuthenticationError, match="SYNTHETIC_API_KEY"):
         litellm.completion(
-            model="synthetic/hf:zai-org/GLM-4.6", messages=HELLO, api_base=emulator.base_url("synthetic")
+            model="synthetic/hf:zai-org/GLM-4.7", messages=HELLO, api_base=emulator.base_url("synthetic")
         )
     assert len(emulator.requests) == before
 
@@ -109,7 +109,7 @@ def test_extra_headers_reach_the_wire(emulator: Emulator) -> None:
 
 @pytest.mark.parametrize(
     ("route", "model"),
-    [("synthetic", "hf:zai-org/GLM-4.6"), ("synternet", "syntoshi-apex-thinking"), ("syncropic", "gpt-4o")],
+    [("synthetic", "hf:zai-org/GLM-4.7"), ("synternet", "syntoshi-apex-thinking"), ("syncropic", "gpt-4o")],
 )
 def test_the_users_openai_organization_and_project_stay_home(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch, route: str, model: str

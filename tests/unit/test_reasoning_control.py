@@ -74,8 +74,8 @@ def test_an_effort_outside_the_models_set_is_refused_before_any_request(emulator
 
 def test_a_model_without_reasoning_control_refuses_the_parameter(emulator: Emulator) -> None:
     with pytest.raises(litellm.UnsupportedParamsError, match="reasoning_effort"):
-        _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct", reasoning_effort="low")
-    _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct", reasoning_effort="low", drop_params=True)
+        _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct-0905", reasoning_effort="low")
+    _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct-0905", reasoning_effort="low", drop_params=True)
     assert "reasoning_effort" not in _sent(emulator)
 
 
@@ -97,7 +97,7 @@ def test_the_supported_params_say_which_models_take_an_effort() -> None:
     assert "reasoning_effort" in params("synthetic/hf:deepseek-ai/DeepSeek-R1-0528")
     assert "reasoning_effort" in params("synternet/syntoshi-apex-thinking")
     assert "reasoning_effort" in params("synthetic/hf:zai-org/GLM-4.7")
-    assert "reasoning_effort" not in params("synthetic/hf:moonshotai/Kimi-K2-Instruct")
+    assert "reasoning_effort" not in params("synthetic/hf:moonshotai/Kimi-K2-Instruct-0905")
 
 
 def test_the_emulator_answers_400_to_an_effort_outside_the_models_set(emulator: Emulator) -> None:
@@ -211,8 +211,8 @@ def test_an_explicit_effort_the_model_lacks_is_still_refused_and_so_is_thinking_
     # A model without reasoning control refuses thinking as it refuses reasoning_effort.
     thinking = {"type": "enabled", "budget_tokens": 2048}
     with pytest.raises(litellm.UnsupportedParamsError, match="thinking"):
-        _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct", thinking=thinking)
-    _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct", thinking=thinking, drop_params=True)
+        _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct-0905", thinking=thinking)
+    _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct-0905", thinking=thinking, drop_params=True)
     assert "reasoning_effort" not in _sent(emulator) and "thinking" not in _sent(emulator)
 
 
@@ -237,7 +237,7 @@ def test_an_always_reasoning_model_accepts_an_effort_and_thinks_anyway(
 
 @pytest.mark.parametrize(
     "model",
-    ["synthetic/hf:zai-org/GLM-4.6", "synternet/syntoshi-apex-thinking", "syncropic/claude-haiku-4-5"],
+    ["synthetic/hf:zai-org/GLM-4.7", "synternet/syntoshi-apex-thinking", "syncropic/claude-haiku-4-5"],
 )
 def test_a_developer_message_goes_as_system_with_its_text(emulator: Emulator, model: str) -> None:
     messages = [{"role": "developer", "content": "Answer in French."}, *HELLO]
@@ -259,8 +259,8 @@ def test_a_provider_that_takes_the_developer_role_keeps_it() -> None:
 @pytest.mark.parametrize(
     "model",
     [
-        "synthetic/hf:deepseek-ai/DeepSeek-R1",
-        "synthetic/hf:zai-org/GLM-4.6",
+        "synthetic/hf:deepseek-ai/DeepSeek-R1-0528",
+        "synthetic/hf:zai-org/GLM-4.7",
         "synternet/syntoshi-apex-thinking",
     ],
 )
@@ -278,7 +278,7 @@ def test_usage_counts_the_reasoning_the_package_separated(
 
 
 def test_a_plain_answer_counts_no_reasoning_tokens(emulator: Emulator) -> None:
-    usage = _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct").usage
+    usage = _call(emulator, "synthetic/hf:moonshotai/Kimi-K2-Instruct-0905").usage
     details = usage.completion_tokens_details
     assert details is None or not details.reasoning_tokens
 
@@ -320,7 +320,8 @@ def test_the_replay_field_is_the_one_the_catalog_names() -> None:
 
 
 @pytest.mark.parametrize(
-    "model", ["synthetic/hf:deepseek-ai/DeepSeek-R1", "synternet/syntoshi-apex-thinking", "syncropic/gpt-4o"]
+    "model",
+    ["synthetic/hf:deepseek-ai/DeepSeek-R1-0528", "synternet/syntoshi-apex-thinking", "syncropic/gpt-4o"],
 )
 def test_every_chunk_of_a_stream_carries_the_same_created(emulator: Emulator, model: str) -> None:
     chunks = list(_call(emulator, model, stream=True))

@@ -128,9 +128,9 @@ IMAGE_MESSAGE = [
 
 def test_an_image_for_a_text_only_model_is_a_clear_error_before_the_request(emulator: Emulator) -> None:
     before = len(emulator.requests)
-    with pytest.raises(litellm.BadRequestError, match=r"synthetic/hf:zai-org/GLM-4.6 does not accept images"):
+    with pytest.raises(litellm.BadRequestError, match=r"synthetic/hf:zai-org/GLM-4.7 does not accept images"):
         litellm.completion(
-            model="synthetic/hf:zai-org/GLM-4.6",
+            model="synthetic/hf:zai-org/GLM-4.7",
             messages=IMAGE_MESSAGE,
             api_base=emulator.base_url("synthetic"),
         )
@@ -139,7 +139,7 @@ def test_an_image_for_a_text_only_model_is_a_clear_error_before_the_request(emul
 
 def test_an_image_for_a_vision_model_passes_through_intact(emulator: Emulator) -> None:
     litellm.completion(
-        model="synthetic/hf:meta-llama/Llama-4-Scout-17B-16E-Instruct",
+        model="synthetic/hf:Qwen/Qwen3.5-397B-A17B",
         messages=IMAGE_MESSAGE,
         api_base=emulator.base_url("synthetic"),
     )
@@ -148,9 +148,9 @@ def test_an_image_for_a_vision_model_passes_through_intact(emulator: Emulator) -
 
 def test_a_live_reasoning_flag_gives_a_plain_model_a_reasoning_format_but_keeps_a_bundled_one() -> None:
     bundled = catalog.bundled_catalog("synthetic").models
-    plain = bundled["hf:moonshotai/Kimi-K2-Instruct"]
+    plain = bundled["hf:moonshotai/Kimi-K2-Instruct-0905"]
     assert plain.reasoning_format == "none"
-    live = LiveModel(id="hf:moonshotai/Kimi-K2-Instruct", supported_features=["reasoning"])
+    live = LiveModel(id="hf:moonshotai/Kimi-K2-Instruct-0905", supported_features=["reasoning"])
     assert live.merged_over(plain).reasoning_format == "think_tags"
     qwen = bundled["hf:Qwen/Qwen3-235B-A22B-Thinking-2507"]
     live = LiveModel(id="hf:Qwen/Qwen3-235B-A22B-Thinking-2507", supported_features=["reasoning"])

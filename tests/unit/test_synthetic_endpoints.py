@@ -23,7 +23,7 @@ from litellm_providers.quota import QuotaSnapshot, describe_exhausted, quotas_ta
 from tests.conftest import SENTINEL_KEYS
 
 EMBEDDER = "synthetic/hf:nomic-ai/nomic-embed-text-v1.5"
-R1 = "synthetic/hf:deepseek-ai/DeepSeek-R1"
+R1 = "synthetic/hf:deepseek-ai/DeepSeek-R1-0528"
 KEY = SENTINEL_KEYS["synthetic"]
 
 
