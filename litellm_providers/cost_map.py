@@ -9,7 +9,8 @@ model and more for each one after: 20,000 models took about 50 s, at every ``reg
 So the entries are built here as ``register_model`` ends up building them for these keys, and the map is
 updated once: for each key, the fields LiteLLM's capability rules give its name, then the row already
 under the key (a LiteLLM built-in entry or an earlier registration, so a price the user registered that
-the catalog does not state survives), then the catalog's fields, which win. The caches LiteLLM keeps
+the catalog does not state survives, but not one this package wrote last time and no longer states),
+then the catalog's fields, which win. The caches LiteLLM keeps
 over the map are cleared once, as ``register_model`` does after each write, and the keys join LiteLLM's
 per-provider model sets. ``tests/unit/test_litellm_seams.py`` checks that the rows are the ones
 ``register_model`` writes.
@@ -41,14 +42,21 @@ def write_catalog_entries(route: str, entries: Mapping[str, Mapping[str, Any]]) 
     """Put ``route``'s entries (``catalog.litellm_model_cost``) into ``litellm.model_cost`` in one step."""
     with _lock:
         _install_reload_replay()
+        before = _written.get(route, {})
         _written[route] = {key: dict(entry) for key, entry in entries.items()}
-        _write(_written[route])
+        _write(_written[route], before)
 
 
-def _write(entries: Mapping[str, Mapping[str, Any]]) -> None:
+def _write(
+    entries: Mapping[str, Mapping[str, Any]], before: Mapping[str, Mapping[str, Any]] | None = None
+) -> None:
     cost_map = litellm.model_cost
     rows = {
-        key: {**(match_capability_generalizations(key) or {}), **cost_map.get(key, {}), **entry}
+        key: {
+            **(match_capability_generalizations(key) or {}),
+            **_kept(cost_map.get(key, {}), (before or {}).get(key, {}), entry),
+            **entry,
+        }
         for key, entry in entries.items()
     }
     cost_map.update(rows)
@@ -56,6 +64,17 @@ def _write(entries: Mapping[str, Mapping[str, Any]]) -> None:
     # get_model_info caches, which would otherwise keep answering from the old rows.
     litellm.utils._invalidate_model_cost_lowercase_map()
     litellm.add_known_models(rows)
+
+
+def _kept(row: Mapping[str, Any], written: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    """What of the row under a key outlives a new write: all of it but the fields this package wrote
+    there last time and no longer states (a price a refresh found, then a catalog without it), unless
+    someone else changed them since (a price the user registered stays)."""
+    return {
+        field: value
+        for field, value in row.items()
+        if field in entry or field not in written or written[field] != value
+    }
 
 
 def _install_reload_replay() -> None:

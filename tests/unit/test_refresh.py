@@ -18,7 +18,7 @@ from litellm_providers.cli import main
 from litellm_providers.emulator import NEW_LIVE_MODEL, Emulator
 from litellm_providers.providers import PROVIDERS
 from litellm_providers.refresh import LiveModel, refresh_catalog
-from litellm_providers.registration import register
+from litellm_providers.registration import register, register_catalog
 
 
 @pytest.fixture
@@ -26,7 +26,8 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.delenv("LITELLM_PROVIDERS_NO_CACHE")
     monkeypatch.setenv("LITELLM_PROVIDERS_CACHE_DIR", str(tmp_path))
     saved = dict(catalog._active)
-    # A registered catalog merges into the rows it finds: the emulator's prices must not outlive the test.
+    # A registered catalog keeps a price it finds that it did not write: the emulator's prices, which a
+    # refresh writes, must not outlive the test's catalog even if another route's test writes after it.
     monkeypatch.setattr(litellm, "model_cost", dict(litellm.model_cost))
     yield tmp_path
     monkeypatch.setenv("LITELLM_PROVIDERS_NO_CACHE", "1")  # re-register from the bundled data only
@@ -52,6 +53,22 @@ def test_refresh_writes_a_cache_that_register_uses_without_any_network(
     register()
     assert NEW_LIVE_MODEL in catalog.active_models("synthetic")
     assert litellm.get_model_info(f"synthetic/{NEW_LIVE_MODEL}")["max_input_tokens"] == 262_144
+
+
+def test_a_price_a_refresh_found_goes_with_the_catalog_that_stated_it(
+    cache_dir: Path, emulator: Emulator
+) -> None:
+    # GLM-4.6 is retired: the bundled catalog has no price for it, the emulator's live list has one.
+    # Once the catalog no longer states it (here the bundled one again; or a later live list without
+    # it), LiteLLM must not go on pricing calls with it.
+    key = "synthetic/hf:zai-org/GLM-4.6"
+    assert refresh_catalog("synthetic", api_base=emulator.base_url("synthetic")).error is None
+    assert litellm.model_cost[key].get("input_cost_per_token")
+    catalog.set_active_models("synthetic", catalog.bundled_catalog("synthetic").models)
+    register_catalog(PROVIDERS["synthetic"])
+    assert "input_cost_per_token" not in litellm.model_cost[key]
+    bundled = catalog.bundled_catalog("synthetic").models["hf:zai-org/GLM-4.6"]
+    assert litellm.model_cost[key]["max_input_tokens"] == bundled.context_window  # the rest stays
 
 
 def test_a_stale_cache_is_ignored(
