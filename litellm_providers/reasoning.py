@@ -4,19 +4,19 @@ Some providers send the model's "thinking" as ordinary text before the answer, e
 ``[Thinking: ...]`` / ``[Reasoning: ...]`` segments (Synternet) or as ``<think>...</think>`` blocks
 (DeepSeek-R1 style). The splitters here turn such a stream into ``reasoning`` and ``content``.
 
+Reasoning is recognised only before the answer: segments or blocks at the start of the text (after
+optional whitespace), back to back. Once a non-whitespace character of answer has been decided, every
+later marker is answer text, so an answer that mentions ``<think>`` tags or quotes ``[Thinking: ...]``
+keeps all of its text (LiteLLM's own ``_parse_content_for_reasoning`` also takes only a leading block).
+
 They are pure (no I/O, standard library only) so that the streaming path, the non-streaming path, the
 emulator and the tests all run the very same code on plain strings. They are incremental because the
 provider's chunks can be cut anywhere, including in the middle of a marker: each ``feed`` emits
-everything that can no longer turn into a marker and holds back only a proper prefix of one (at most
-``len(marker) - 1`` characters), so memory is O(1) in the stream length and the user sees text as soon
-as it is decided. All other decisions (optional space after a colon, whitespace after a segment,
-bracket depth) are kept as state, never as buffered text; that is what makes the result independent of
-how the stream was chunked.
-
-``feed_event`` is ``feed`` for a text known to be one whole provider event (one SSE object's
-content). Only the bracket splitter uses that knowledge: Synternet documents that each reasoning step
-arrives as one whole object whose content is ``[Thinking: ...]`` or ``[Reasoning: ...]``, so such an
-object is one segment whatever brackets its reasoning contains.
+everything that can no longer turn into a marker and holds back only a short suffix that still may
+(at most ``max_pending`` characters), so memory is O(1) in the stream length and the user sees text as
+soon as it is decided. All other decisions (optional space after a colon, whitespace after a segment,
+bracket depth, whether the answer has started) are kept as state, never as buffered text; that is what
+makes the result independent of how the stream was chunked, and the same for a stream and a whole text.
 """
 
 from __future__ import annotations
@@ -60,10 +60,6 @@ class ReasoningSplitter(Protocol):
         """Take the next chunk; return the text that is now decided."""
         ...
 
-    def feed_event(self, text: str) -> Split:
-        """Like ``feed``, for a text that is one whole provider event (one SSE object's content)."""
-        ...
-
     def close(self) -> Split:
         """End of stream: return whatever was held back."""
         ...
@@ -83,8 +79,10 @@ _NON_SPACE: Final = re.compile(r"\S")
 
 _BRACKET_MARKERS: Final = ("[Thinking:", "[Reasoning:")
 _BRACKET_MARKER_RE: Final = re.compile(r"\[(?:Thinking|Reasoning):")
-# A held-back suffix is a proper prefix of a marker, so it is shorter than the longest marker.
-_BRACKET_MAX_PENDING: Final = max(map(len, _BRACKET_MARKERS)) - 1
+_BRACKET_MARKER_MAX: Final = max(map(len, _BRACKET_MARKERS))
+# Held back: outside a segment, a proper prefix of a marker; inside one, a "]" that may end the
+# segment because the next marker follows it, with a proper prefix of that marker.
+_BRACKET_MAX_PENDING: Final = _BRACKET_MARKER_MAX
 
 
 def _is_bracket_marker_prefix(text: str) -> bool:
@@ -92,14 +90,17 @@ def _is_bracket_marker_prefix(text: str) -> bool:
 
 
 class BracketReasoningSplitter:
-    """``[Thinking: ...]`` / ``[Reasoning: ...]`` segments are reasoning; everything else is content.
+    """Leading ``[Thinking: ...]`` / ``[Reasoning: ...]`` segments are reasoning; the rest is content.
 
-    In ``feed`` a segment ends at the ``]`` that balances its ``[`` (reasoning may contain brackets, e.g.
-    code). ``feed_event`` also knows where the provider's event ends, which settles unbalanced brackets.
+    A segment ends at the ``]`` that balances its ``[`` (reasoning may contain brackets, e.g. code), or
+    at a ``]`` directly followed by the next marker: Synternet sends one segment per reasoning step, back
+    to back, so a step whose brackets do not balance ("the interval [0, 1)") still ends where the next
+    step begins. A marker after the first non-whitespace answer character is answer text.
     """
 
     __slots__ = (
         "_any_reasoning",
+        "_answer_started",
         "_depth",
         "_held",
         "_need_separator",
@@ -114,7 +115,7 @@ class BracketReasoningSplitter:
         self._reset()
 
     def _reset(self) -> None:
-        # Outside a segment only: a suffix that may still become a marker.
+        # A suffix that may still become a marker (outside), or "]" + a marker prefix (inside).
         self._held = ""
         # Bracket depth inside a segment; 0 means outside.
         self._depth = 0
@@ -122,6 +123,8 @@ class BracketReasoningSplitter:
         self._skip_space = False
         # Drop whitespace after a closed segment, until the first non-whitespace character.
         self._skip_ws = False
+        # A non-whitespace character of answer was decided: no segment opens after it.
+        self._answer_started = False
         self._any_reasoning = False
         # Set when a segment opens after earlier reasoning; the "\n" is written only once the new
         # segment yields text, so an empty segment does not leave a dangling newline.
@@ -136,7 +139,8 @@ class BracketReasoningSplitter:
 
     @property
     def open_segment_chars(self) -> int | None:
-        return self._segment_chars if self._depth else None
+        # Held text inside a segment is reasoning once the stream ends (``close`` emits it as such).
+        return self._segment_chars + len(self._held) if self._depth else None
 
     def feed(self, text: str) -> Split:
         reasoning: list[str] = []
@@ -154,78 +158,58 @@ class BracketReasoningSplitter:
                         continue
                 pos = self._scan_segment(buf, pos, reasoning)
                 continue
-            if self._skip_ws:
-                match = _NON_SPACE.search(buf, pos)
-                if match is None:
-                    break
-                pos = match.start()
-                self._skip_ws = False
-            marker = _BRACKET_MARKER_RE.search(buf, pos)
-            if marker is None:
-                # Only a suffix starting with the last "[" can be a marker prefix: "[" occurs in a
-                # marker only at its start.
-                start = buf.rfind("[", max(pos, end - _BRACKET_MAX_PENDING))
-                if start != -1 and _is_bracket_marker_prefix(buf[start:]):
-                    self._held = buf[start:]
-                    content.append(buf[pos:start])
-                else:
-                    content.append(buf[pos:])
+            if self._answer_started:
+                content.append(buf[pos:])
                 break
-            content.append(buf[pos : marker.start()])
-            pos = marker.end()
-            self._depth = 1
-            self._segment_chars = 0
-            self._skip_space = True
-            self._need_separator = self._any_reasoning
+            first = _NON_SPACE.search(buf, pos)
+            start = end if first is None else first.start()
+            if not self._skip_ws:
+                content.append(buf[pos:start])  # whitespace before the first segment is kept
+            if first is None:
+                break
+            self._skip_ws = False
+            marker = _BRACKET_MARKER_RE.match(buf, start)
+            if marker is not None:
+                pos = marker.end()
+                self._depth = 1
+                self._segment_chars = 0
+                self._skip_space = True
+                self._need_separator = self._any_reasoning
+                continue
+            if end - start < _BRACKET_MARKER_MAX and _is_bracket_marker_prefix(buf[start:]):
+                self._held = buf[start:]
+            else:
+                self._answer_started = True
+                content.append(buf[start:])
+            break
         return Split("".join(reasoning), "".join(content))
 
-    def feed_event(self, text: str) -> Split:
-        """Take one whole provider event (one SSE object's content); return the text now decided.
-
-        Synternet sends each reasoning step as one whole object whose content is ``[Thinking: ...]`` or
-        ``[Reasoning: ...]``. So when no segment or partial marker is pending and the event, apart from
-        surrounding whitespace, starts with a marker and ends with ``]``, it is exactly one segment: all
-        of it up to that last ``]`` is reasoning, even with unbalanced brackets inside (``[0, 1)``,
-        ``(0, 1]``), which bracket counting in ``feed`` would misread. Any other event is ``feed(text)``.
-        """
-        if self._held or self._depth:
-            return self.feed(text)
-        body = text.strip()
-        marker = next((m for m in _BRACKET_MARKERS if body.startswith(m)), None)
-        # An event holding a second marker is several segments: counting brackets reads it best.
-        if marker is None or not body.endswith("]") or _BRACKET_MARKER_RE.search(body, 1):
-            return self.feed(text)
-        # Leading whitespace goes through `feed`: content, or dropped right after an earlier segment.
-        # It holds nothing, since whitespace cannot start a marker.
-        lead = self.feed(text[: len(text) - len(text.lstrip())])
-        inner = body[len(marker) : -1]
-        if inner.startswith(" "):
-            inner = inner[1:]
-        reasoning: list[str] = []
-        self._need_separator = self._any_reasoning
-        self._emit_reasoning(inner, reasoning)
-        # Trailing whitespace is dropped here, and whitespace opening the next event by `_skip_ws`.
-        self._skip_ws = True
-        return lead + Split(reasoning="".join(reasoning))
-
     def _scan_segment(self, buf: str, pos: int, reasoning: list[str]) -> int:
-        """Emit reasoning from ``pos`` up to the balancing ``]`` (or the end); return where it stopped."""
+        """Emit reasoning from ``pos`` up to the ``]`` that ends the segment (or the end); return where
+        it stopped."""
         depth = self._depth
         cursor = pos
+        end = len(buf)
         while True:
             close = buf.find("]", cursor)
             if close == -1:
                 self._depth = depth + buf.count("[", cursor)
                 self._emit_reasoning(buf[pos:], reasoning)
-                return len(buf)
+                return end
             # Counting "[" between two "]" in C keeps bracket-heavy reasoning off a per-character loop.
             depth += buf.count("[", cursor, close) - 1
             cursor = close + 1
-            if depth == 0:
+            if depth == 0 or _BRACKET_MARKER_RE.match(buf, cursor):
                 self._depth = 0
                 self._skip_ws = True
                 self._emit_reasoning(buf[pos:close], reasoning)
                 return cursor
+            if end - cursor < _BRACKET_MARKER_MAX and _is_bracket_marker_prefix(buf[cursor:]):
+                # The next chunk decides whether a marker follows this "]": rescan it from the "]".
+                self._depth = depth + 1
+                self._held = buf[close:]
+                self._emit_reasoning(buf[pos:close], reasoning)
+                return end
 
     def _emit_reasoning(self, piece: str, reasoning: list[str]) -> None:
         if not piece:
@@ -238,9 +222,13 @@ class BracketReasoningSplitter:
         self._any_reasoning = True
 
     def close(self) -> Split:
-        # Inside a segment nothing is held (reasoning is emitted as it arrives), so only a partial
-        # marker outside can be left; it never became a marker, so it is content.
-        result = Split(content=self._held)
+        # Held text never became a marker: reasoning of a segment still open, otherwise content.
+        if self._depth:
+            reasoning: list[str] = []
+            self._emit_reasoning(self._held, reasoning)
+            result = Split(reasoning="".join(reasoning))
+        else:
+            result = Split(content=self._held)
         self._reset()
         return result
 
@@ -251,7 +239,10 @@ _THINK_MAX_PENDING: Final = len(_THINK_CLOSE) - 1
 
 
 class ThinkTagSplitter:
-    """``<think>...</think>`` blocks are reasoning; everything else is content. Blocks do not nest.
+    """Leading ``<think>...</think>`` blocks are reasoning; the rest is content. Blocks do not nest.
+
+    Only blocks before the answer count (after optional whitespace, back to back): once a
+    non-whitespace character of answer is decided, a later ``<think>`` is answer text.
 
     With ``opened=True`` the stream starts inside a block: models whose chat template puts ``<think>``
     in the prompt (Qwen3-*-Thinking-2507, DeepSeek-R1-0528 with its newer template) answer
@@ -259,7 +250,7 @@ class ThinkTagSplitter:
     skipped, so output that does repeat the opening tag splits the same way.
     """
 
-    __slots__ = ("_held", "_inside", "_may_open", "_opened", "_skip_ws")
+    __slots__ = ("_answer_started", "_held", "_inside", "_may_open", "_opened", "_skip_ws")
 
     max_pending: Final = _THINK_MAX_PENDING
 
@@ -276,6 +267,8 @@ class ThinkTagSplitter:
         self._skip_ws = self._opened
         # Opened stream, no reasoning seen yet: a "<think>" here is the optional repeated opening tag.
         self._may_open = self._opened
+        # A non-whitespace character of answer was decided: no block opens after it.
+        self._answer_started = False
 
     @property
     def pending(self) -> int:
@@ -307,27 +300,46 @@ class ThinkTagSplitter:
                     self._held = buf[pos:]
                     break
                 self._may_open = False
-            out = reasoning if self._inside else content
-            tag = _THINK_CLOSE if self._inside else _THINK_OPEN
-            found = buf.find(tag, pos)
-            if found == -1:
-                # Both tags contain "<" only at their start, so only the last "<" can begin a prefix.
-                start = buf.rfind("<", max(pos, end - len(tag) + 1))
-                if start != -1 and tag.startswith(buf[start:]):
-                    self._held = buf[start:]
-                    out.append(buf[pos:start])
-                else:
-                    out.append(buf[pos:])
+            if self._inside:
+                pos = self._scan_block(buf, pos, reasoning)
+                continue
+            if self._answer_started:
+                content.append(buf[pos:])
                 break
-            out.append(buf[pos:found])
-            pos = found + len(tag)
-            self._inside = not self._inside
-            self._skip_ws = True
+            first = _NON_SPACE.search(buf, pos)
+            start = end if first is None else first.start()
+            content.append(buf[pos:start])  # whitespace before the first block is kept
+            if first is None:
+                break
+            if buf.startswith(_THINK_OPEN, start):
+                pos = start + len(_THINK_OPEN)
+                self._inside = True
+                self._skip_ws = True
+                continue
+            if _THINK_OPEN.startswith(buf[start:]):
+                self._held = buf[start:]
+            else:
+                self._answer_started = True
+                content.append(buf[start:])
+            break
         return Split("".join(reasoning), "".join(content))
 
-    def feed_event(self, text: str) -> Split:
-        """``feed``: tags are found in the text itself, so event boundaries add nothing."""
-        return self.feed(text)
+    def _scan_block(self, buf: str, pos: int, reasoning: list[str]) -> int:
+        """Emit reasoning from ``pos`` up to ``</think>`` (or the end); return where it stopped."""
+        found = buf.find(_THINK_CLOSE, pos)
+        if found == -1:
+            # "</think>" contains "<" only at its start, so only the last "<" can begin a prefix.
+            start = buf.rfind("<", max(pos, len(buf) - _THINK_MAX_PENDING))
+            if start != -1 and _THINK_CLOSE.startswith(buf[start:]):
+                self._held = buf[start:]
+                reasoning.append(buf[pos:start])
+            else:
+                reasoning.append(buf[pos:])
+            return len(buf)
+        reasoning.append(buf[pos:found])
+        self._inside = False
+        self._skip_ws = True
+        return found + len(_THINK_CLOSE)
 
     @property
     def open_segment_chars(self) -> int | None:
@@ -355,10 +367,6 @@ class PassthroughSplitter:
 
     def feed(self, text: str) -> Split:
         return Split(content=text)
-
-    def feed_event(self, text: str) -> Split:
-        """``feed``: without inline reasoning, event boundaries add nothing."""
-        return self.feed(text)
 
     @property
     def open_segment_chars(self) -> int | None:
