@@ -79,10 +79,9 @@ _NON_SPACE: Final = re.compile(r"\S")
 
 _BRACKET_MARKERS: Final = ("[Thinking:", "[Reasoning:")
 _BRACKET_MARKER_RE: Final = re.compile(r"\[(?:Thinking|Reasoning):")
+# Also the most held back: outside a segment a proper prefix of a marker; inside one, a "]" that may end
+# the segment because the next marker follows it, with a proper prefix of that marker.
 _BRACKET_MARKER_MAX: Final = max(map(len, _BRACKET_MARKERS))
-# Held back: outside a segment, a proper prefix of a marker; inside one, a "]" that may end the
-# segment because the next marker follows it, with a proper prefix of that marker.
-_BRACKET_MAX_PENDING: Final = _BRACKET_MARKER_MAX
 
 
 def _is_bracket_marker_prefix(text: str) -> bool:
@@ -99,8 +98,8 @@ class BracketReasoningSplitter:
     """
 
     __slots__ = (
-        "_any_reasoning",
         "_answer_started",
+        "_any_reasoning",
         "_depth",
         "_held",
         "_need_separator",
@@ -109,7 +108,7 @@ class BracketReasoningSplitter:
         "_skip_ws",
     )
 
-    max_pending: Final = _BRACKET_MAX_PENDING
+    max_pending: Final = _BRACKET_MARKER_MAX
 
     def __init__(self) -> None:
         self._reset()
