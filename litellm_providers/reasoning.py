@@ -2,7 +2,8 @@
 
 Some providers send the model's "thinking" as ordinary text before the answer, either as
 ``[Thinking: ...]`` / ``[Reasoning: ...]`` segments (Synternet) or as ``<think>...</think>`` blocks
-(DeepSeek-R1 style). The splitters here turn such a stream into ``reasoning`` and ``content``.
+(DeepSeek-R1 style). The splitters turn such a stream into ``reasoning`` and ``content``: the ``<think>``
+one is here, the bracket one in ``bracket_reasoning.py``.
 
 Reasoning is recognised only before the answer: segments or blocks at the start of the text (after
 optional whitespace), back to back. Once a non-whitespace character of answer has been decided, every
@@ -26,7 +27,6 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 __all__ = [
-    "BracketReasoningSplitter",
     "PassthroughSplitter",
     "ReasoningSplitter",
     "Split",
@@ -60,6 +60,10 @@ class ReasoningSplitter(Protocol):
         """Take the next chunk; return the text that is now decided."""
         ...
 
+    def feed_event(self, text: str) -> Split:
+        """Like ``feed``, for a text that is one whole provider event (one SSE object's content)."""
+        ...
+
     def close(self) -> Split:
         """End of stream: return whatever was held back."""
         ...
@@ -75,162 +79,7 @@ class ReasoningSplitter(Protocol):
 
 # One regex search per chunk finds the first non-whitespace character in C instead of a Python loop;
 # `\s` uses the same Unicode definition as str.isspace().
-_NON_SPACE: Final = re.compile(r"\S")
-
-_BRACKET_MARKERS: Final = ("[Thinking:", "[Reasoning:")
-_BRACKET_MARKER_RE: Final = re.compile(r"\[(?:Thinking|Reasoning):")
-# Also the most held back: outside a segment a proper prefix of a marker; inside one, a "]" that may end
-# the segment because the next marker follows it, with a proper prefix of that marker.
-_BRACKET_MARKER_MAX: Final = max(map(len, _BRACKET_MARKERS))
-
-
-def _is_bracket_marker_prefix(text: str) -> bool:
-    return any(marker.startswith(text) for marker in _BRACKET_MARKERS)
-
-
-class BracketReasoningSplitter:
-    """Leading ``[Thinking: ...]`` / ``[Reasoning: ...]`` segments are reasoning; the rest is content.
-
-    A segment ends at the ``]`` that balances its ``[`` (reasoning may contain brackets, e.g. code), or
-    at a ``]`` directly followed by the next marker: Synternet sends one segment per reasoning step, back
-    to back, so a step whose brackets do not balance ("the interval [0, 1)") still ends where the next
-    step begins. A marker after the first non-whitespace answer character is answer text.
-    """
-
-    __slots__ = (
-        "_answer_started",
-        "_any_reasoning",
-        "_depth",
-        "_held",
-        "_need_separator",
-        "_segment_chars",
-        "_skip_space",
-        "_skip_ws",
-    )
-
-    max_pending: Final = _BRACKET_MARKER_MAX
-
-    def __init__(self) -> None:
-        self._reset()
-
-    def _reset(self) -> None:
-        # A suffix that may still become a marker (outside), or "]" + a marker prefix (inside).
-        self._held = ""
-        # Bracket depth inside a segment; 0 means outside.
-        self._depth = 0
-        # Drop one " " right after the marker's colon; a flag, since the colon may end a chunk.
-        self._skip_space = False
-        # Drop whitespace after a closed segment, until the first non-whitespace character.
-        self._skip_ws = False
-        # A non-whitespace character of answer was decided: no segment opens after it.
-        self._answer_started = False
-        self._any_reasoning = False
-        # Set when a segment opens after earlier reasoning; the "\n" is written only once the new
-        # segment yields text, so an empty segment does not leave a dangling newline.
-        self._need_separator = False
-        # Reasoning characters emitted from the segment that is open now (separators not counted).
-        self._segment_chars = 0
-
-    @property
-    def pending(self) -> int:
-        """Number of characters received but not yet emitted."""
-        return len(self._held)
-
-    @property
-    def open_segment_chars(self) -> int | None:
-        # Held text inside a segment is reasoning once the stream ends (``close`` emits it as such).
-        return self._segment_chars + len(self._held) if self._depth else None
-
-    def feed(self, text: str) -> Split:
-        reasoning: list[str] = []
-        content: list[str] = []
-        buf = self._held + text if self._held else text
-        self._held = ""
-        pos = 0
-        end = len(buf)
-        while pos < end:
-            if self._depth:
-                if self._skip_space:
-                    self._skip_space = False
-                    if buf[pos] == " ":
-                        pos += 1
-                        continue
-                pos = self._scan_segment(buf, pos, reasoning)
-                continue
-            if self._answer_started:
-                content.append(buf[pos:])
-                break
-            first = _NON_SPACE.search(buf, pos)
-            start = end if first is None else first.start()
-            if not self._skip_ws:
-                content.append(buf[pos:start])  # whitespace before the first segment is kept
-            if first is None:
-                break
-            self._skip_ws = False
-            marker = _BRACKET_MARKER_RE.match(buf, start)
-            if marker is not None:
-                pos = marker.end()
-                self._depth = 1
-                self._segment_chars = 0
-                self._skip_space = True
-                self._need_separator = self._any_reasoning
-                continue
-            if end - start < _BRACKET_MARKER_MAX and _is_bracket_marker_prefix(buf[start:]):
-                self._held = buf[start:]
-            else:
-                self._answer_started = True
-                content.append(buf[start:])
-            break
-        return Split("".join(reasoning), "".join(content))
-
-    def _scan_segment(self, buf: str, pos: int, reasoning: list[str]) -> int:
-        """Emit reasoning from ``pos`` up to the ``]`` that ends the segment (or the end); return where
-        it stopped."""
-        depth = self._depth
-        cursor = pos
-        end = len(buf)
-        while True:
-            close = buf.find("]", cursor)
-            if close == -1:
-                self._depth = depth + buf.count("[", cursor)
-                self._emit_reasoning(buf[pos:], reasoning)
-                return end
-            # Counting "[" between two "]" in C keeps bracket-heavy reasoning off a per-character loop.
-            depth += buf.count("[", cursor, close) - 1
-            cursor = close + 1
-            if depth == 0 or _BRACKET_MARKER_RE.match(buf, cursor):
-                self._depth = 0
-                self._skip_ws = True
-                self._emit_reasoning(buf[pos:close], reasoning)
-                return cursor
-            if end - cursor < _BRACKET_MARKER_MAX and _is_bracket_marker_prefix(buf[cursor:]):
-                # The next chunk decides whether a marker follows this "]": rescan it from the "]".
-                self._depth = depth + 1
-                self._held = buf[close:]
-                self._emit_reasoning(buf[pos:close], reasoning)
-                return end
-
-    def _emit_reasoning(self, piece: str, reasoning: list[str]) -> None:
-        if not piece:
-            return
-        if self._need_separator:
-            reasoning.append("\n")
-            self._need_separator = False
-        reasoning.append(piece)
-        self._segment_chars += len(piece)
-        self._any_reasoning = True
-
-    def close(self) -> Split:
-        # Held text never became a marker: reasoning of a segment still open, otherwise content.
-        if self._depth:
-            reasoning: list[str] = []
-            self._emit_reasoning(self._held, reasoning)
-            result = Split(reasoning="".join(reasoning))
-        else:
-            result = Split(content=self._held)
-        self._reset()
-        return result
-
+NON_SPACE: Final = re.compile(r"\S")
 
 _THINK_OPEN: Final = "<think>"
 _THINK_CLOSE: Final = "</think>"
@@ -283,7 +132,7 @@ class ThinkTagSplitter:
         end = len(buf)
         while pos < end:
             if self._skip_ws:
-                match = _NON_SPACE.search(buf, pos)
+                match = NON_SPACE.search(buf, pos)
                 if match is None:
                     break
                 pos = match.start()
@@ -305,7 +154,7 @@ class ThinkTagSplitter:
             if self._answer_started:
                 content.append(buf[pos:])
                 break
-            first = _NON_SPACE.search(buf, pos)
+            first = NON_SPACE.search(buf, pos)
             start = end if first is None else first.start()
             content.append(buf[pos:start])  # whitespace before the first block is kept
             if first is None:
@@ -346,6 +195,9 @@ class ThinkTagSplitter:
         # model never closed: see ``think_tags_opened``), not an answer hidden in it.
         return None
 
+    # One event is no different from any chunk here.
+    feed_event = feed
+
     def close(self) -> Split:
         # A held partial tag never completed, so it is plain text of whichever channel it sits in.
         result = Split(reasoning=self._held) if self._inside else Split(content=self._held)
@@ -371,6 +223,9 @@ class PassthroughSplitter:
     def open_segment_chars(self) -> int | None:
         return None
 
+    # One event is no different from any chunk here.
+    feed_event = feed
+
     def close(self) -> Split:
         return _EMPTY
 
@@ -382,6 +237,9 @@ def splitter_for(reasoning_format: str) -> ReasoningSplitter:
     inside the block) or "none".
     """
     if reasoning_format == "brackets":
+        # Imported here: its module takes ``Split`` from this one.
+        from litellm_providers.bracket_reasoning import BracketReasoningSplitter
+
         return BracketReasoningSplitter()
     if reasoning_format == "think_tags":
         return ThinkTagSplitter()

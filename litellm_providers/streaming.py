@@ -181,7 +181,8 @@ class StreamTranslator:
             if upstream_reasoning and index not in self._splitters:
                 # The provider separates reasoning itself: its content holds no tags to look for.
                 self._splitters[index] = PassthroughSplitter()
-            split = self._splitter(index).feed(delta["content"]) if delta.get("content") else Split()
+            # One provider event: Synternet sends each reasoning step as a whole event (see feed_event).
+            split = self._splitter(index).feed_event(delta["content"]) if delta.get("content") else Split()
             if upstream_reasoning:
                 split = Split(reasoning=upstream_reasoning) + split
             if raw_choice.get("finish_reason"):

@@ -13,12 +13,12 @@ import itertools
 from collections.abc import Callable, Sequence
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from litellm_providers.bracket_reasoning import BracketReasoningSplitter, _one_unbalanced_step
 from litellm_providers.providers import PROVIDERS
 from litellm_providers.reasoning import (
-    BracketReasoningSplitter,
     PassthroughSplitter,
     Split,
     ThinkTagSplitter,
@@ -521,10 +521,13 @@ def test_a_segment_and_its_answer_in_one_event_split_like_the_whole_text() -> No
     assert stream_by_events("brackets", events) == Split("check the refs", "See ref [1]")
 
 
-def test_a_segment_cut_after_a_nested_bracket_ends_at_its_balancing_bracket() -> None:
-    # Before, the first event was taken as the whole segment, cut at "a[0".
-    events = ["[Thinking: read a[0]", " then a[1]]", "The answer."]
+def test_a_segment_cut_across_events_ends_at_its_balancing_bracket() -> None:
+    events = ["[Thinking: read a[0", "] then a[1]]", "The answer."]
     assert stream_by_events("brackets", events) == Split("read a[0] then a[1]", "The answer.")
+    # An event shaped like a whole step whose brackets do not balance is one step, as Synternet sends
+    # them (one object per step): a step cut there would not be the provider's framing.
+    events = ["[Thinking: read a[0]", " then a[1]]", "The answer."]
+    assert stream_by_events("brackets", events) == Split("read a[0", "then a[1]]The answer.")
 
 
 def test_a_closing_bracket_held_for_the_next_marker_is_released() -> None:
@@ -590,14 +593,42 @@ def event_splits(draw: st.DrawFn) -> tuple[str, list[str]]:
 @given(sample=event_splits())
 @example(sample=("[Thinking: check the refs] See ref [1]", ["[Thinking: check the refs] See ref [1]"]))
 @example(
-    sample=("[Thinking: read a[0] then a[1]]The answer.", ["[Thinking: read a[0]", " then a[1]]The answer."])
+    sample=("[Thinking: read a[0] then a[1]]The answer.", ["[Thinking: read a[0", "] then a[1]]The answer."])
 )
 def test_a_stream_split_into_events_anywhere_reads_as_the_whole_text(
     reasoning_format: str, sample: tuple[str, list[str]]
 ) -> None:
     text, events = sample
+    # Except an event that is one whole step whose brackets do not balance: that is a step, as Synternet
+    # sends them (the tests below), where the whole text has only counting to go by.
+    assume(reasoning_format != "brackets" or not any(_one_unbalanced_step(e.strip()) for e in events))
     whole = split_text(splitter_for(reasoning_format), text)
     assert stream_by_events(reasoning_format, [e for e in events if e]) == whole
+
+
+def test_a_whole_step_with_an_unbalanced_open_bracket_ends_with_its_event() -> None:
+    events = ["[Thinking: ranges like [0, 1) are half-open.]", "The answer is no."]
+    expected = Split("ranges like [0, 1) are half-open.", "The answer is no.")
+    assert feed_events(BracketReasoningSplitter(), events) == expected
+    assert stream_by_events("brackets", events) == expected
+    events = [events[0], "[Reasoning: so 1 is excluded.]", "The answer is no."]
+    expected = Split("ranges like [0, 1) are half-open.\nso 1 is excluded.", "The answer is no.")
+    assert stream_by_events("brackets", events) == expected
+
+
+def test_a_whole_step_with_an_extra_close_bracket_keeps_its_reasoning_out_of_the_answer() -> None:
+    events = ["[Thinking: the interval (0, 1] contains 1.]", "[Reasoning: and not 0.]", "Yes, 1 is in it."]
+    expected = Split("the interval (0, 1] contains 1.\nand not 0.", "Yes, 1 is in it.")
+    assert feed_events(BracketReasoningSplitter(), events) == expected
+    assert stream_by_events("brackets", events) == expected
+
+
+def test_a_whole_step_is_emitted_at_once_and_whitespace_handled_like_feed() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed_event("\n[Thinking: a [b]\n") == Split("a [b", "\n")
+    assert splitter.feed_event("  [Reasoning:  c)]") == Split(reasoning="\n c)")
+    assert splitter.feed_event("\n\nAnswer [Thinking: (0, 1]]") == Split(content="Answer [Thinking: (0, 1]]")
+    assert not splitter.close()
 
 
 # --- think tags: examples ---------------------------------------------------------------------------
