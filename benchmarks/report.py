@@ -493,11 +493,13 @@ class Report:
         lines = [
             "## 2. The reasoning normaliser alone",
             "",
-            f"`litellm_providers.reasoning` splitters fed {res.total / MB:.0f} MB of text in chunks of "
+            f"The splitters fed {res.total / MB:.0f} MB of text in chunks of "
             "16 to 256 characters (seeded RNG, so markers are cut everywhere), then `close()`. "
-            "The bracket text has `[Thinking: ...]` / `[Reasoning: ...]` segments with nested "
-            "brackets and answers containing `[`; the think-tag text has `<think>` blocks with stray "
-            f"`<`. Throughput: median of {res.repeats} runs over pre-cut chunks. Memory: `tracemalloc` "
+            "Reasoning counts only before the answer, so each stream is a run of reasoning steps back "
+            "to back, then the answer. The bracket steps are `[Thinking: ...]` / `[Reasoning: ...]` with "
+            "nested brackets, the answer holds `[` and a quoted marker; the think-tag steps are `<think>` "
+            "blocks with stray `<`, the answer a quoted `<think>`. "
+            f"Throughput: median of {res.repeats} runs over pre-cut chunks. Memory: `tracemalloc` "
             "peak while the chunks are cut on the fly (the input is never held), for growing stream "
             "lengths.",
             "",

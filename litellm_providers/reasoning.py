@@ -2,21 +2,22 @@
 
 Some providers send the model's "thinking" as ordinary text before the answer, either as
 ``[Thinking: ...]`` / ``[Reasoning: ...]`` segments (Synternet) or as ``<think>...</think>`` blocks
-(DeepSeek-R1 style). The splitters here turn such a stream into ``reasoning`` and ``content``.
+(DeepSeek-R1 style). The splitters turn such a stream into ``reasoning`` and ``content``: the ``<think>``
+one is here, the bracket one in ``bracket_reasoning.py``.
+
+Reasoning is recognised only before the answer: segments or blocks at the start of the text (after
+optional whitespace), back to back. Once a non-whitespace character of answer has been decided, every
+later marker is answer text, so an answer that mentions ``<think>`` tags or quotes ``[Thinking: ...]``
+keeps all of its text (LiteLLM's own ``_parse_content_for_reasoning`` also takes only a leading block).
 
 They are pure (no I/O, standard library only) so that the streaming path, the non-streaming path, the
 emulator and the tests all run the very same code on plain strings. They are incremental because the
 provider's chunks can be cut anywhere, including in the middle of a marker: each ``feed`` emits
-everything that can no longer turn into a marker and holds back only a proper prefix of one (at most
-``len(marker) - 1`` characters), so memory is O(1) in the stream length and the user sees text as soon
-as it is decided. All other decisions (optional space after a colon, whitespace after a segment,
-bracket depth) are kept as state, never as buffered text; that is what makes the result independent of
-how the stream was chunked.
-
-``feed_event`` is ``feed`` for a text known to be one whole provider event (one SSE object's
-content). Only the bracket splitter uses that knowledge: Synternet documents that each reasoning step
-arrives as one whole object whose content is ``[Thinking: ...]`` or ``[Reasoning: ...]``, so such an
-object is one segment whatever brackets its reasoning contains.
+everything that can no longer turn into a marker and holds back only a short suffix that still may
+(at most ``max_pending`` characters), so memory is O(1) in the stream length and the user sees text as
+soon as it is decided. All other decisions (optional space after a colon, whitespace after a segment,
+bracket depth, whether the answer has started) are kept as state, never as buffered text; that is what
+makes the result independent of how the stream was chunked, and the same for a stream and a whole text.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 __all__ = [
-    "BracketReasoningSplitter",
     "PassthroughSplitter",
     "ReasoningSplitter",
     "Split",
@@ -79,171 +79,7 @@ class ReasoningSplitter(Protocol):
 
 # One regex search per chunk finds the first non-whitespace character in C instead of a Python loop;
 # `\s` uses the same Unicode definition as str.isspace().
-_NON_SPACE: Final = re.compile(r"\S")
-
-_BRACKET_MARKERS: Final = ("[Thinking:", "[Reasoning:")
-_BRACKET_MARKER_RE: Final = re.compile(r"\[(?:Thinking|Reasoning):")
-# A held-back suffix is a proper prefix of a marker, so it is shorter than the longest marker.
-_BRACKET_MAX_PENDING: Final = max(map(len, _BRACKET_MARKERS)) - 1
-
-
-def _is_bracket_marker_prefix(text: str) -> bool:
-    return any(marker.startswith(text) for marker in _BRACKET_MARKERS)
-
-
-class BracketReasoningSplitter:
-    """``[Thinking: ...]`` / ``[Reasoning: ...]`` segments are reasoning; everything else is content.
-
-    In ``feed`` a segment ends at the ``]`` that balances its ``[`` (reasoning may contain brackets, e.g.
-    code). ``feed_event`` also knows where the provider's event ends, which settles unbalanced brackets.
-    """
-
-    __slots__ = (
-        "_any_reasoning",
-        "_depth",
-        "_held",
-        "_need_separator",
-        "_segment_chars",
-        "_skip_space",
-        "_skip_ws",
-    )
-
-    max_pending: Final = _BRACKET_MAX_PENDING
-
-    def __init__(self) -> None:
-        self._reset()
-
-    def _reset(self) -> None:
-        # Outside a segment only: a suffix that may still become a marker.
-        self._held = ""
-        # Bracket depth inside a segment; 0 means outside.
-        self._depth = 0
-        # Drop one " " right after the marker's colon; a flag, since the colon may end a chunk.
-        self._skip_space = False
-        # Drop whitespace after a closed segment, until the first non-whitespace character.
-        self._skip_ws = False
-        self._any_reasoning = False
-        # Set when a segment opens after earlier reasoning; the "\n" is written only once the new
-        # segment yields text, so an empty segment does not leave a dangling newline.
-        self._need_separator = False
-        # Reasoning characters emitted from the segment that is open now (separators not counted).
-        self._segment_chars = 0
-
-    @property
-    def pending(self) -> int:
-        """Number of characters received but not yet emitted."""
-        return len(self._held)
-
-    @property
-    def open_segment_chars(self) -> int | None:
-        return self._segment_chars if self._depth else None
-
-    def feed(self, text: str) -> Split:
-        reasoning: list[str] = []
-        content: list[str] = []
-        buf = self._held + text if self._held else text
-        self._held = ""
-        pos = 0
-        end = len(buf)
-        while pos < end:
-            if self._depth:
-                if self._skip_space:
-                    self._skip_space = False
-                    if buf[pos] == " ":
-                        pos += 1
-                        continue
-                pos = self._scan_segment(buf, pos, reasoning)
-                continue
-            if self._skip_ws:
-                match = _NON_SPACE.search(buf, pos)
-                if match is None:
-                    break
-                pos = match.start()
-                self._skip_ws = False
-            marker = _BRACKET_MARKER_RE.search(buf, pos)
-            if marker is None:
-                # Only a suffix starting with the last "[" can be a marker prefix: "[" occurs in a
-                # marker only at its start.
-                start = buf.rfind("[", max(pos, end - _BRACKET_MAX_PENDING))
-                if start != -1 and _is_bracket_marker_prefix(buf[start:]):
-                    self._held = buf[start:]
-                    content.append(buf[pos:start])
-                else:
-                    content.append(buf[pos:])
-                break
-            content.append(buf[pos : marker.start()])
-            pos = marker.end()
-            self._depth = 1
-            self._segment_chars = 0
-            self._skip_space = True
-            self._need_separator = self._any_reasoning
-        return Split("".join(reasoning), "".join(content))
-
-    def feed_event(self, text: str) -> Split:
-        """Take one whole provider event (one SSE object's content); return the text now decided.
-
-        Synternet sends each reasoning step as one whole object whose content is ``[Thinking: ...]`` or
-        ``[Reasoning: ...]``. So when no segment or partial marker is pending and the event, apart from
-        surrounding whitespace, starts with a marker and ends with ``]``, it is exactly one segment: all
-        of it up to that last ``]`` is reasoning, even with unbalanced brackets inside (``[0, 1)``,
-        ``(0, 1]``), which bracket counting in ``feed`` would misread. Any other event is ``feed(text)``.
-        """
-        if self._held or self._depth:
-            return self.feed(text)
-        body = text.strip()
-        marker = next((m for m in _BRACKET_MARKERS if body.startswith(m)), None)
-        # An event holding a second marker is several segments: counting brackets reads it best.
-        if marker is None or not body.endswith("]") or _BRACKET_MARKER_RE.search(body, 1):
-            return self.feed(text)
-        # Leading whitespace goes through `feed`: content, or dropped right after an earlier segment.
-        # It holds nothing, since whitespace cannot start a marker.
-        lead = self.feed(text[: len(text) - len(text.lstrip())])
-        inner = body[len(marker) : -1]
-        if inner.startswith(" "):
-            inner = inner[1:]
-        reasoning: list[str] = []
-        self._need_separator = self._any_reasoning
-        self._emit_reasoning(inner, reasoning)
-        # Trailing whitespace is dropped here, and whitespace opening the next event by `_skip_ws`.
-        self._skip_ws = True
-        return lead + Split(reasoning="".join(reasoning))
-
-    def _scan_segment(self, buf: str, pos: int, reasoning: list[str]) -> int:
-        """Emit reasoning from ``pos`` up to the balancing ``]`` (or the end); return where it stopped."""
-        depth = self._depth
-        cursor = pos
-        while True:
-            close = buf.find("]", cursor)
-            if close == -1:
-                self._depth = depth + buf.count("[", cursor)
-                self._emit_reasoning(buf[pos:], reasoning)
-                return len(buf)
-            # Counting "[" between two "]" in C keeps bracket-heavy reasoning off a per-character loop.
-            depth += buf.count("[", cursor, close) - 1
-            cursor = close + 1
-            if depth == 0:
-                self._depth = 0
-                self._skip_ws = True
-                self._emit_reasoning(buf[pos:close], reasoning)
-                return cursor
-
-    def _emit_reasoning(self, piece: str, reasoning: list[str]) -> None:
-        if not piece:
-            return
-        if self._need_separator:
-            reasoning.append("\n")
-            self._need_separator = False
-        reasoning.append(piece)
-        self._segment_chars += len(piece)
-        self._any_reasoning = True
-
-    def close(self) -> Split:
-        # Inside a segment nothing is held (reasoning is emitted as it arrives), so only a partial
-        # marker outside can be left; it never became a marker, so it is content.
-        result = Split(content=self._held)
-        self._reset()
-        return result
-
+NON_SPACE: Final = re.compile(r"\S")
 
 _THINK_OPEN: Final = "<think>"
 _THINK_CLOSE: Final = "</think>"
@@ -251,7 +87,10 @@ _THINK_MAX_PENDING: Final = len(_THINK_CLOSE) - 1
 
 
 class ThinkTagSplitter:
-    """``<think>...</think>`` blocks are reasoning; everything else is content. Blocks do not nest.
+    """Leading ``<think>...</think>`` blocks are reasoning; the rest is content. Blocks do not nest.
+
+    Only blocks before the answer count (after optional whitespace, back to back): once a
+    non-whitespace character of answer is decided, a later ``<think>`` is answer text.
 
     With ``opened=True`` the stream starts inside a block: models whose chat template puts ``<think>``
     in the prompt (Qwen3-*-Thinking-2507, DeepSeek-R1-0528 with its newer template) answer
@@ -259,7 +98,7 @@ class ThinkTagSplitter:
     skipped, so output that does repeat the opening tag splits the same way.
     """
 
-    __slots__ = ("_held", "_inside", "_may_open", "_opened", "_skip_ws")
+    __slots__ = ("_answer_started", "_held", "_inside", "_may_open", "_opened", "_skip_ws")
 
     max_pending: Final = _THINK_MAX_PENDING
 
@@ -276,6 +115,8 @@ class ThinkTagSplitter:
         self._skip_ws = self._opened
         # Opened stream, no reasoning seen yet: a "<think>" here is the optional repeated opening tag.
         self._may_open = self._opened
+        # A non-whitespace character of answer was decided: no block opens after it.
+        self._answer_started = False
 
     @property
     def pending(self) -> int:
@@ -291,7 +132,7 @@ class ThinkTagSplitter:
         end = len(buf)
         while pos < end:
             if self._skip_ws:
-                match = _NON_SPACE.search(buf, pos)
+                match = NON_SPACE.search(buf, pos)
                 if match is None:
                     break
                 pos = match.start()
@@ -307,33 +148,55 @@ class ThinkTagSplitter:
                     self._held = buf[pos:]
                     break
                 self._may_open = False
-            out = reasoning if self._inside else content
-            tag = _THINK_CLOSE if self._inside else _THINK_OPEN
-            found = buf.find(tag, pos)
-            if found == -1:
-                # Both tags contain "<" only at their start, so only the last "<" can begin a prefix.
-                start = buf.rfind("<", max(pos, end - len(tag) + 1))
-                if start != -1 and tag.startswith(buf[start:]):
-                    self._held = buf[start:]
-                    out.append(buf[pos:start])
-                else:
-                    out.append(buf[pos:])
+            if self._inside:
+                pos = self._scan_block(buf, pos, reasoning)
+                continue
+            if self._answer_started:
+                content.append(buf[pos:])
                 break
-            out.append(buf[pos:found])
-            pos = found + len(tag)
-            self._inside = not self._inside
-            self._skip_ws = True
+            first = NON_SPACE.search(buf, pos)
+            start = end if first is None else first.start()
+            content.append(buf[pos:start])  # whitespace before the first block is kept
+            if first is None:
+                break
+            if buf.startswith(_THINK_OPEN, start):
+                pos = start + len(_THINK_OPEN)
+                self._inside = True
+                self._skip_ws = True
+                continue
+            if _THINK_OPEN.startswith(buf[start:]):
+                self._held = buf[start:]
+            else:
+                self._answer_started = True
+                content.append(buf[start:])
+            break
         return Split("".join(reasoning), "".join(content))
 
-    def feed_event(self, text: str) -> Split:
-        """``feed``: tags are found in the text itself, so event boundaries add nothing."""
-        return self.feed(text)
+    def _scan_block(self, buf: str, pos: int, reasoning: list[str]) -> int:
+        """Emit reasoning from ``pos`` up to ``</think>`` (or the end); return where it stopped."""
+        found = buf.find(_THINK_CLOSE, pos)
+        if found == -1:
+            # "</think>" contains "<" only at its start, so only the last "<" can begin a prefix.
+            start = buf.rfind("<", max(pos, len(buf) - _THINK_MAX_PENDING))
+            if start != -1 and _THINK_CLOSE.startswith(buf[start:]):
+                self._held = buf[start:]
+                reasoning.append(buf[pos:start])
+            else:
+                reasoning.append(buf[pos:])
+            return len(buf)
+        reasoning.append(buf[pos:found])
+        self._inside = False
+        self._skip_ws = True
+        return found + len(_THINK_CLOSE)
 
     @property
     def open_segment_chars(self) -> int | None:
         # An unclosed <think> block is reasoning cut short (by the token limit, or an opened block the
         # model never closed: see ``think_tags_opened``), not an answer hidden in it.
         return None
+
+    # One event is no different from any chunk here.
+    feed_event = feed
 
     def close(self) -> Split:
         # A held partial tag never completed, so it is plain text of whichever channel it sits in.
@@ -356,13 +219,12 @@ class PassthroughSplitter:
     def feed(self, text: str) -> Split:
         return Split(content=text)
 
-    def feed_event(self, text: str) -> Split:
-        """``feed``: without inline reasoning, event boundaries add nothing."""
-        return self.feed(text)
-
     @property
     def open_segment_chars(self) -> int | None:
         return None
+
+    # One event is no different from any chunk here.
+    feed_event = feed
 
     def close(self) -> Split:
         return _EMPTY
@@ -375,6 +237,9 @@ def splitter_for(reasoning_format: str) -> ReasoningSplitter:
     inside the block) or "none".
     """
     if reasoning_format == "brackets":
+        # Imported here: its module takes ``Split`` from this one.
+        from litellm_providers.bracket_reasoning import BracketReasoningSplitter
+
         return BracketReasoningSplitter()
     if reasoning_format == "think_tags":
         return ThinkTagSplitter()

@@ -181,7 +181,7 @@ class StreamTranslator:
             if upstream_reasoning and index not in self._splitters:
                 # The provider separates reasoning itself: its content holds no tags to look for.
                 self._splitters[index] = PassthroughSplitter()
-            # One provider event: Synternet's reasoning steps are each a whole event (see feed_event).
+            # One provider event: Synternet sends each reasoning step as a whole event (see feed_event).
             split = self._splitter(index).feed_event(delta["content"]) if delta.get("content") else Split()
             if upstream_reasoning:
                 split = Split(reasoning=upstream_reasoning) + split

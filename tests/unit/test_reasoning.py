@@ -2,7 +2,9 @@
 
 Besides examples, the properties compare the incremental splitters with deliberately naive,
 whole-text, character-by-character reference parsers written from the rules, so a chunking bug and a
-rule bug are caught by different tests.
+rule bug are caught by different tests. The rules: only reasoning before the answer counts (leading
+segments or blocks, whitespace between them allowed); a bracket segment ends at the "]" that balances
+its "[", or at a "]" directly followed by the next marker.
 """
 
 from __future__ import annotations
@@ -11,21 +13,24 @@ import itertools
 from collections.abc import Callable, Sequence
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from litellm_providers.bracket_reasoning import BracketReasoningSplitter, _one_unbalanced_step
+from litellm_providers.providers import PROVIDERS
 from litellm_providers.reasoning import (
-    BracketReasoningSplitter,
     PassthroughSplitter,
     Split,
     ThinkTagSplitter,
     split_text,
     splitter_for,
 )
+from litellm_providers.streaming import StreamTranslator
 
 AnySplitter = BracketReasoningSplitter | ThinkTagSplitter | PassthroughSplitter
 
-BRACKET_BOUND = len("[Reasoning:") - 1
+# Inside a segment a "]" is held with a proper prefix of the marker that may follow it.
+BRACKET_BOUND = len("][Reasoning:") - 1
 THINK_BOUND = len("</think>") - 1
 
 
@@ -38,15 +43,19 @@ def reference_brackets(text: str) -> Split:
     i = 0
     skip_ws = False
     any_reasoning = False
+    answer = False
     while i < len(text):
-        if skip_ws and text[i].isspace():
+        if answer or (text[i].isspace() and not skip_ws):
+            content.append(text[i])
+            i += 1
+            continue
+        if text[i].isspace():
             i += 1
             continue
         skip_ws = False
         marker = next((m for m in ("[Thinking:", "[Reasoning:") if text.startswith(m, i)), None)
         if marker is None:
-            content.append(text[i])
-            i += 1
+            answer = True
             continue
         i += len(marker)
         if i < len(text) and text[i] == " ":
@@ -60,7 +69,7 @@ def reference_brackets(text: str) -> Split:
                 depth += 1
             elif ch == "]":
                 depth -= 1
-                if depth == 0:
+                if depth == 0 or text.startswith(("[Thinking:", "[Reasoning:"), i):
                     break
             segment.append(ch)
         if segment:
@@ -78,17 +87,20 @@ def reference_think(text: str) -> Split:
     i = 0
     inside = False
     skip_ws = False
+    answer = False
     while i < len(text):
         if skip_ws and text[i].isspace():
             i += 1
             continue
         skip_ws = False
         tag = "</think>" if inside else "<think>"
-        if text.startswith(tag, i):
+        if not answer and text.startswith(tag, i):
             i += len(tag)
             inside = not inside
             skip_ws = True
             continue
+        if not inside and not text[i].isspace():
+            answer = True
         (reasoning if inside else content).append(text[i])
         i += 1
     return Split("".join(reasoning), "".join(content))
@@ -368,9 +380,30 @@ def test_markdown_link_and_citation_in_answer_stay_content() -> None:
     )
 
 
-def test_marker_in_the_middle_of_content() -> None:
+def test_marker_after_answer_text_is_answer_text() -> None:
     text = "Intro. [Thinking: hmm] Outro."
-    assert split_text(BracketReasoningSplitter(), text) == Split("hmm", "Intro. Outro.")
+    assert split_text(BracketReasoningSplitter(), text) == Split(content=text)
+    assert feed_all(BracketReasoningSplitter(), list(text)) == Split(content=text)
+
+
+def test_a_segment_after_the_answer_started_stays_in_the_answer() -> None:
+    # The reviewer's case: the answer quotes the marker; before, "[Thinking: ...]" left the answer.
+    events = [
+        "[Thinking: user asks about the format]",
+        "Synternet's model writes ",
+        "[Thinking: ...]",
+        " before its answer.",
+    ]
+    expected = Split(
+        "user asks about the format", "Synternet's model writes [Thinking: ...] before its answer."
+    )
+    assert feed_all(BracketReasoningSplitter(), events) == expected
+    assert split_text(BracketReasoningSplitter(), "".join(events)) == expected
+
+
+def test_several_leading_segments_with_whitespace_between_are_all_reasoning() -> None:
+    text = "\n[Thinking: a]\n\n[Reasoning: b] [Thinking: c]\nAnswer [Reasoning: d]"
+    assert split_text(BracketReasoningSplitter(), text) == Split("a\nb\nc", "\nAnswer [Reasoning: d]")
 
 
 def test_marker_is_case_sensitive() -> None:
@@ -383,7 +416,7 @@ def test_whitespace_after_segment_is_dropped_elsewhere_kept() -> None:
         "A", "Answer  here\n"
     )
     assert split_text(BracketReasoningSplitter(), "[Thinking: A]\n[Reasoning: B]") == Split("A\nB", "")
-    assert split_text(BracketReasoningSplitter(), "  lead [Thinking: A]") == Split("A", "  lead ")
+    assert split_text(BracketReasoningSplitter(), "  [Thinking: A]") == Split("A", "  ")
 
 
 def test_whitespace_after_segment_dropped_across_chunks() -> None:
@@ -395,10 +428,10 @@ def test_whitespace_after_segment_dropped_across_chunks() -> None:
 
 
 def test_no_separator_before_first_segment_or_after_empty_one() -> None:
-    assert split_text(BracketReasoningSplitter(), "x[Thinking: A]") == Split("A", "x")
+    assert split_text(BracketReasoningSplitter(), " [Thinking: A]") == Split("A", " ")
     assert split_text(BracketReasoningSplitter(), "[Thinking: ][Reasoning: B]c") == Split("B", "c")
     assert split_text(BracketReasoningSplitter(), "[Thinking: A][Reasoning: ]c") == Split("A", "c")
-    assert split_text(BracketReasoningSplitter(), "[Thinking: A]x[Reasoning: B]") == Split("A\nB", "x")
+    assert split_text(BracketReasoningSplitter(), "[Thinking: A] [Reasoning: B]") == Split("A\nB", "")
 
 
 def test_multibyte_characters_in_reasoning_and_answer() -> None:
@@ -410,20 +443,20 @@ def test_multibyte_characters_in_reasoning_and_answer() -> None:
 
 def test_unterminated_segment_is_reasoning() -> None:
     splitter = BracketReasoningSplitter()
-    assert splitter.feed("ok [Reasoning: still [thinking") == Split("still [thinking", "ok ")
+    assert splitter.feed("\n [Reasoning: still [thinking") == Split("still [thinking", "\n ")
     assert splitter.pending == 0
     assert not splitter.close()
 
 
 def test_partial_marker_at_end_becomes_content() -> None:
     splitter = BracketReasoningSplitter()
-    assert splitter.feed("Answer [Reason") == Split(content="Answer ")
+    assert splitter.feed("\n[Reason") == Split(content="\n")
     assert splitter.close() == Split(content="[Reason")
 
 
 def test_lone_bracket_is_emitted_once_it_cannot_be_a_marker() -> None:
     splitter = BracketReasoningSplitter()
-    assert splitter.feed("x [") == Split(content="x ")
+    assert splitter.feed(" [") == Split(content=" ")
     assert splitter.pending == 1
     assert splitter.feed("T") == Split()
     assert splitter.feed("o") == Split(content="[To")
@@ -437,140 +470,165 @@ def test_close_resets_for_reuse() -> None:
     assert splitter.feed("[Thinking: A") == Split(reasoning="A")
     splitter.close()
     # A fresh stream: outside a segment, and no separator owed to the previous stream's reasoning.
-    assert split_text(splitter, "b][Thinking: C]") == Split("C", "b]")
+    assert split_text(splitter, "[Reasoning: C]b]") == Split("C", "b]")
+    # ... and before the answer again.
+    assert split_text(splitter, "Answer") == Split(content="Answer")
+    assert split_text(splitter, "[Thinking: D]e") == Split("D", "e")
 
 
-# --- brackets: whole events -------------------------------------------------------------------------
+# --- brackets: one segment per event, as Synternet documents -------------------------------------------
 
 MARKERS = ("[Thinking:", "[Reasoning:")
 
-
-def looks_like_one_segment(event: str) -> bool:
-    body = event.strip()
-    return body.startswith(MARKERS) and body.endswith("]")
-
-
-def balance(text: str) -> str:
-    """``text`` with unmatched "]" dropped and missing "]" appended."""
-    out: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch == "]":
-            if not depth:
-                continue
-            depth -= 1
-        elif ch == "[":
-            depth += 1
-        out.append(ch)
-    return "".join(out) + "]" * depth
+INNER_TOKENS = ["a", "b", " ", "\n", "\u2003", ":", "[", "(", ")", ")?", "x[0]", "中", "🧠"]
+# Reasoning whose brackets may not balance, but that holds no "]" of its own.
+open_inner_texts = st.lists(st.sampled_from(INNER_TOKENS), max_size=20).map("".join)
 
 
-INNER_TOKENS = [
-    "a",
-    "b",
-    " ",
-    "\n",
-    "\u2003",
-    ":",
-    "[",
-    "]",
-    "(",
-    ")",
-    "x[0]",
-    "[Reasoning: ",
-    "[Thinking:",
-    "中",
-    "🧠",
-]
-inner_texts = st.lists(st.sampled_from(INNER_TOKENS), max_size=20).map("".join)
-around = st.sampled_from(["", " ", "\n", "\n\n", " \t"])
-balanced_segment_events = st.builds(
-    lambda lead, marker, space, inner, trail: f"{lead}{marker}{space}{balance(inner)}]{trail}",
-    around,
-    st.sampled_from(MARKERS),
-    st.sampled_from(["", " "]),
-    inner_texts,
-    around,
-)
-other_events = texts.filter(lambda t: not looks_like_one_segment(t))
+def stream_by_events(reasoning_format: str, events: Sequence[str]) -> Split:
+    """What a caller gets when each text is one SSE event of a stream (the streaming path)."""
+    translator = StreamTranslator(PROVIDERS["synternet"], "m", reasoning_format, merge_reasoning=False)
+    chunks = [c for event in events for c in translator.translate(content_event(event))]
+    chunks += translator.close()
+    return Split(
+        "".join(getattr(c.choices[0].delta, "reasoning_content", None) or "" for c in chunks),
+        "".join(c.choices[0].delta.content or "" for c in chunks),
+    )
 
 
-def test_whole_event_with_unbalanced_open_bracket_closes_at_its_end() -> None:
+def content_event(text: str) -> dict[str, object]:
+    return {
+        "id": "c1",
+        "created": 1,
+        "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}],
+    }
+
+
+def test_unbalanced_step_ends_where_the_next_step_begins() -> None:
     events = [
         "[Thinking: ranges like [0, 1) are half-open.]",
         "[Reasoning: so 1 is excluded.]",
         "The answer is no.",
     ]
-    assert feed_events(BracketReasoningSplitter(), events) == Split(
-        reasoning="ranges like [0, 1) are half-open.\nso 1 is excluded.",
-        content="The answer is no.",
-    )
+    expected = Split("ranges like [0, 1) are half-open.\nso 1 is excluded.", "The answer is no.")
+    assert stream_by_events("brackets", events) == expected
+    assert split_text(BracketReasoningSplitter(), "".join(events)) == expected
 
 
-def test_whole_event_with_extra_close_bracket_does_not_leak_reasoning() -> None:
-    events = [
-        "[Thinking: the interval (0, 1] contains 1.]",
-        "[Reasoning: and not 0.]",
-        "Yes, 1 is in it.",
-    ]
-    assert feed_events(BracketReasoningSplitter(), events) == Split(
-        reasoning="the interval (0, 1] contains 1.\nand not 0.",
-        content="Yes, 1 is in it.",
-    )
+def test_a_segment_and_its_answer_in_one_event_split_like_the_whole_text() -> None:
+    # Before, an event starting with a marker and ending in "]" was all reasoning.
+    events = ["[Thinking: check the refs] See ref [1]"]
+    assert stream_by_events("brackets", events) == Split("check the refs", "See ref [1]")
 
 
-def test_whole_event_is_emitted_at_once_and_whitespace_handled_like_feed() -> None:
+def test_a_segment_cut_across_events_ends_at_its_balancing_bracket() -> None:
+    events = ["[Thinking: read a[0", "] then a[1]]", "The answer."]
+    assert stream_by_events("brackets", events) == Split("read a[0] then a[1]", "The answer.")
+    # An event shaped like a whole step whose brackets do not balance is one step, as Synternet sends
+    # them (one object per step): a step cut there would not be the provider's framing.
+    events = ["[Thinking: read a[0]", " then a[1]]", "The answer."]
+    assert stream_by_events("brackets", events) == Split("read a[0", "then a[1]]The answer.")
+
+
+def test_a_closing_bracket_held_for_the_next_marker_is_released() -> None:
     splitter = BracketReasoningSplitter()
-    assert splitter.feed_event("Intro ") == Split(content="Intro ")
-    assert splitter.feed_event("\n[Thinking: a [b]\n") == Split("a [b", "\n")
-    assert splitter.feed_event("  [Reasoning:  c)]") == Split(reasoning="\n c)")
-    assert splitter.feed_event("\n\nAnswer ") == Split(content="Answer ")
-    assert not splitter.close()
+    assert splitter.feed("[Thinking: a [b]") == Split(reasoning="a [b")
+    assert splitter.pending == 1
+    assert splitter.feed("[Reas") == Split()
+    assert splitter.pending == len("][Reas")
+    assert splitter.feed("oning: c]") == Split(reasoning="\nc")
+    assert splitter.feed("Answer") == Split(content="Answer")
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed("[Thinking: a [b]") == Split(reasoning="a [b")
+    assert splitter.feed(" c]d") == Split("] c", "d")
+
+
+def test_a_held_closing_bracket_of_an_unclosed_segment_is_reasoning_and_counted() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed("[Thinking: a [b][Thi") == Split(reasoning="a [b")
+    assert splitter.open_segment_chars == len("a [b][Thi")
+    assert splitter.close() == Split(reasoning="][Thi")
 
 
 def test_two_segments_in_one_event_are_two_segments() -> None:
-    events = ["[Thinking: a][Reasoning: b]", "Answer"]
-    assert feed_events(BracketReasoningSplitter(), events) == Split("a\nb", "Answer")
+    assert stream_by_events("brackets", ["[Thinking: a][Reasoning: b]", "Answer"]) == Split("a\nb", "Answer")
 
 
-def test_event_that_is_not_one_segment_is_fed_as_usual() -> None:
-    # A partial segment (the provider split it after all), or a segment followed by the answer.
+def test_a_segment_continued_across_events_keeps_its_brackets() -> None:
     events = ["[Thinking: a [", "b] c]", "Answer [1]"]
-    assert feed_events(BracketReasoningSplitter(), events) == Split("a [b] c", "Answer [1]")
-    assert feed_events(BracketReasoningSplitter(), ["[Thinking: a]See [1]."]) == Split("a", "See [1].")
-    # Inside an unterminated segment the next event continues it, even if it looks like a segment.
-    assert feed_events(BracketReasoningSplitter(), ["[Thinking: a", "[Reasoning: b]", "]c"]) == Split(
-        "a[Reasoning: b]", "c"
-    )
+    assert stream_by_events("brackets", events) == Split("a [b] c", "Answer [1]")
+    # Marker text not right after a "]" inside a segment is just nested brackets.
+    events = ["[Thinking: a", "[Reasoning: b]", "]c"]
+    assert stream_by_events("brackets", events) == Split("a[Reasoning: b]", "c")
 
 
 @settings(max_examples=300, deadline=None)
-@given(events=st.lists(st.one_of(balanced_segment_events, other_events), max_size=8))
-def test_whole_events_split_like_feed_when_brackets_balance(events: list[str]) -> None:
-    by_event = BracketReasoningSplitter()
-    by_chunk = BracketReasoningSplitter()
-    for event in events:
-        assert by_event.feed_event(event) == by_chunk.feed(event)
-        assert by_event.pending == by_chunk.pending
-    assert by_event.close() == by_chunk.close()
-
-
-@settings(max_examples=300, deadline=None)
-@given(inner=texts.filter(lambda text: not any(m in text for m in MARKERS)), marker=st.sampled_from(MARKERS))
-def test_whole_event_segment_is_reasoning_whatever_its_brackets(inner: str, marker: str) -> None:
-    events = [f"{marker} {inner}]", "[Reasoning: done]", "\nAnswer"]
-    expected = f"{inner}\ndone" if inner else "done"
-    assert feed_events(BracketReasoningSplitter(), events) == Split(expected, "Answer")
-
-
-@pytest.mark.parametrize("make", [ThinkTagSplitter, opened_think, PassthroughSplitter])
-@settings(max_examples=100, deadline=None)
-@given(sample=chunked_texts())
-def test_feed_event_is_feed_for_other_formats(
-    make: Callable[[], AnySplitter], sample: tuple[str, list[str]]
+@given(
+    inner=open_inner_texts, marker=st.sampled_from(MARKERS), points=st.lists(st.integers(0, 80), max_size=8)
+)
+def test_a_step_with_open_brackets_ends_where_the_next_begins(
+    inner: str, marker: str, points: list[int]
 ) -> None:
-    _, chunks = sample
-    assert feed_events(make(), chunks) == feed_all(make(), chunks)
+    text = f"{marker} {inner}][Reasoning: done]\nAnswer"
+    expected = Split(f"{inner}\ndone" if inner else "done", "Answer")
+    assert feed_all(BracketReasoningSplitter(), cut(text, [p % (len(text) + 1) for p in points])) == expected
+
+
+@st.composite
+def event_splits(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A text cut into events anywhere, often right after a "]" (where a segment may end)."""
+    text = draw(texts)
+    after_brackets = [i + 1 for i, ch in enumerate(text) if ch in "]>"]
+    anywhere = st.integers(min_value=0, max_value=len(text))
+    points = draw(
+        st.lists(
+            st.one_of(anywhere, st.sampled_from(after_brackets)) if after_brackets else anywhere, max_size=12
+        )
+    )
+    return text, cut(text, points)
+
+
+@pytest.mark.parametrize("reasoning_format", ["brackets", "think_tags", "think_tags_opened"])
+@settings(max_examples=300, deadline=None)
+@given(sample=event_splits())
+@example(sample=("[Thinking: check the refs] See ref [1]", ["[Thinking: check the refs] See ref [1]"]))
+@example(
+    sample=("[Thinking: read a[0] then a[1]]The answer.", ["[Thinking: read a[0", "] then a[1]]The answer."])
+)
+def test_a_stream_split_into_events_anywhere_reads_as_the_whole_text(
+    reasoning_format: str, sample: tuple[str, list[str]]
+) -> None:
+    text, events = sample
+    # Except an event that is one whole step whose brackets do not balance: that is a step, as Synternet
+    # sends them (the tests below), where the whole text has only counting to go by.
+    assume(reasoning_format != "brackets" or not any(_one_unbalanced_step(e.strip()) for e in events))
+    whole = split_text(splitter_for(reasoning_format), text)
+    assert stream_by_events(reasoning_format, [e for e in events if e]) == whole
+
+
+def test_a_whole_step_with_an_unbalanced_open_bracket_ends_with_its_event() -> None:
+    events = ["[Thinking: ranges like [0, 1) are half-open.]", "The answer is no."]
+    expected = Split("ranges like [0, 1) are half-open.", "The answer is no.")
+    assert feed_events(BracketReasoningSplitter(), events) == expected
+    assert stream_by_events("brackets", events) == expected
+    events = [events[0], "[Reasoning: so 1 is excluded.]", "The answer is no."]
+    expected = Split("ranges like [0, 1) are half-open.\nso 1 is excluded.", "The answer is no.")
+    assert stream_by_events("brackets", events) == expected
+
+
+def test_a_whole_step_with_an_extra_close_bracket_keeps_its_reasoning_out_of_the_answer() -> None:
+    events = ["[Thinking: the interval (0, 1] contains 1.]", "[Reasoning: and not 0.]", "Yes, 1 is in it."]
+    expected = Split("the interval (0, 1] contains 1.\nand not 0.", "Yes, 1 is in it.")
+    assert feed_events(BracketReasoningSplitter(), events) == expected
+    assert stream_by_events("brackets", events) == expected
+
+
+def test_a_whole_step_is_emitted_at_once_and_whitespace_handled_like_feed() -> None:
+    splitter = BracketReasoningSplitter()
+    assert splitter.feed_event("\n[Thinking: a [b]\n") == Split("a [b", "\n")
+    assert splitter.feed_event("  [Reasoning:  c)]") == Split(reasoning="\n c)")
+    assert splitter.feed_event("\n\nAnswer [Thinking: (0, 1]]") == Split(content="Answer [Thinking: (0, 1]]")
+    assert not splitter.close()
 
 
 # --- think tags: examples ---------------------------------------------------------------------------
@@ -609,6 +667,29 @@ def test_think_tags_are_case_sensitive_and_do_not_nest() -> None:
     )
 
 
+DEEPSEEK_ANSWER = "DeepSeek-R1 wraps its reasoning in <think> tags, then answers. That is all."
+
+
+def test_think_tag_in_the_answer_stays_in_the_answer() -> None:
+    # The reviewer's case; before, everything after the answer's "<think>" became reasoning.
+    text = f"<think>The user asks about tags.</think>{DEEPSEEK_ANSWER}"
+    expected = Split("The user asks about tags.", DEEPSEEK_ANSWER)
+    assert split_text(ThinkTagSplitter(), text) == expected
+    assert feed_all(ThinkTagSplitter(), [text[i : i + 7] for i in range(0, len(text), 7)]) == expected
+    assert stream_by_events("think_tags", [text[i : i + 7] for i in range(0, len(text), 7)]) == expected
+    opened = text.removeprefix("<think>")
+    assert split_text(ThinkTagSplitter(opened=True), opened) == expected
+
+
+def test_think_tags_only_before_the_answer() -> None:
+    assert split_text(ThinkTagSplitter(), "Use <think>x</think> tags.") == Split(
+        content="Use <think>x</think> tags."
+    )
+    assert split_text(ThinkTagSplitter(), " \n<think>a</think>\n<think>b</think>c <think>d</think>") == Split(
+        "ab", " \nc <think>d</think>"
+    )
+
+
 def test_think_tags_multibyte() -> None:
     text = "<think>中文 🧠 é</think>答案 🧠"
     assert feed_all(ThinkTagSplitter(), list(text)) == Split("中文 🧠 é", "答案 🧠")
@@ -622,13 +703,13 @@ def test_think_unterminated_block_flushes_held_text_as_reasoning() -> None:
 
 def test_think_partial_open_tag_at_end_becomes_content() -> None:
     splitter = ThinkTagSplitter()
-    assert splitter.feed("answer <thi") == Split(content="answer ")
+    assert splitter.feed("\n <thi") == Split(content="\n ")
     assert splitter.close() == Split(content="<thi")
 
 
 def test_think_lone_angle_is_emitted_once_it_cannot_be_a_tag() -> None:
     splitter = ThinkTagSplitter()
-    assert splitter.feed("a <") == Split(content="a ")
+    assert splitter.feed(" <") == Split(content=" ")
     assert splitter.feed(" b") == Split(content="< b")
     assert splitter.pending == 0
 
@@ -673,26 +754,65 @@ def test_think_tags_opened_unterminated_is_all_reasoning_and_close_resets() -> N
     assert split_text(splitter, "again</think>x") == Split("again", "x")
 
 
+# --- properties: only leading reasoning counts --------------------------------------------------------
+
+leading_reasoning = st.text(alphabet=st.characters(blacklist_characters="[]<"), max_size=20)
+answers = st.tuples(st.sampled_from(["a", "中", "[", "<", ":", "]"]), texts).map("".join)
+
+
+@pytest.mark.parametrize(
+    ("make", "block"),
+    [
+        (BracketReasoningSplitter, "[Thinking: {}]"),
+        (ThinkTagSplitter, "<think>{}</think>"),
+        (opened_think, "{}</think>"),
+    ],
+    ids=format_ids,
+)
+@settings(max_examples=300, deadline=None)
+@given(reasoning=leading_reasoning, answer=answers, points=st.lists(st.integers(0, 200), max_size=10))
+def test_after_a_closed_leading_block_every_marker_is_answer(
+    make: Callable[[], AnySplitter], block: str, reasoning: str, answer: str, points: list[int]
+) -> None:
+    # `answer` starts with a non-whitespace character, so it is all answer, markers and all.
+    text = block.format(reasoning) + answer
+    chunks = cut(text, [p % (len(text) + 1) for p in points])
+    result = feed_all(make(), chunks)
+    assert result.content == answer
+    assert result == split_text(make(), text)
+
+
 # --- volume -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("make", "unit", "bound"),
+    ("make", "head", "reasoning_unit", "answer_unit", "tail", "bound"),
     [
         (
             BracketReasoningSplitter,
-            "[Thinking: weigh a[0] vs b[1]] Answer with [link](u) and x < y. [Reasoning: more]\n\n",
+            "[Thinking: ",
+            "weigh a[0] vs b[[1]] ",
+            "Answer with [link](u) and x < y. [Reasoning: more]\n\n",
+            "]",
             BRACKET_BOUND,
         ),
-        (ThinkTagSplitter, "<think>\nweigh a < b </think>\n Answer with <b> tags. ", THINK_BOUND),
+        (
+            ThinkTagSplitter,
+            "<think>\n",
+            "weigh a < b [c] ",
+            " Answer with <b> tags. <think>x</think> ",
+            "</think>",
+            THINK_BOUND,
+        ),
     ],
     ids=format_ids[:2],
 )
 def test_one_megabyte_in_seven_character_chunks(
-    make: Callable[[], AnySplitter], unit: str, bound: int
+    make: Callable[[], AnySplitter], head: str, reasoning_unit: str, answer_unit: str, tail: str, bound: int
 ) -> None:
-    repeats = 1_000_000 // len(unit) + 1
-    text = unit * repeats
+    repeats = 500_000 // len(answer_unit) + 1
+    reasoning_text = reasoning_unit * repeats
+    text = head + reasoning_text + tail + answer_unit.lstrip() + answer_unit * (repeats - 1)
     splitter = make()
     reasoning: list[str] = []
     content: list[str] = []
@@ -701,9 +821,8 @@ def test_one_megabyte_in_seven_character_chunks(
         reasoning.append(piece.reasoning)
         content.append(piece.content)
         assert splitter.pending <= bound
-    tail = splitter.close()
-    total = Split("".join(reasoning) + tail.reasoning, "".join(content) + tail.content)
+    tail_split = splitter.close()
+    total = Split("".join(reasoning) + tail_split.reasoning, "".join(content) + tail_split.content)
     assert total == split_text(make(), text)
-    one = split_text(make(), unit)
-    assert total.content == one.content * repeats
+    assert total.content == answer_unit.lstrip() + answer_unit * (repeats - 1)
     assert total.reasoning.count("weigh") == repeats

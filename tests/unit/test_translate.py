@@ -69,13 +69,13 @@ def test_finish_and_usage_come_last_after_held_back_text() -> None:
     translator = StreamTranslator(PROVIDERS["synternet"], "m", "brackets", merge_reasoning=False)
     usage = {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}
     chunks = _run(
-        translator, [_chunk({"content": "Answer [Thin"}, "stop"), {"id": "c1", "choices": [], "usage": usage}]
+        translator, [_chunk({"content": "\n[Thin"}, "stop"), {"id": "c1", "choices": [], "usage": usage}]
     )
-    assert [c.choices[0].delta.content for c in chunks] == ["Answer ", "[Thin", None, None]
+    assert [c.choices[0].delta.content for c in chunks] == ["\n", "[Thin", None, None]
     assert chunks[-2].usage.total_tokens == 7 and chunks[-2].choices[0].finish_reason is None
     assert chunks[-1].choices[0].finish_reason == "stop"
     built = litellm.stream_chunk_builder(chunks)
-    assert built.choices[0].message.content == "Answer [Thin"
+    assert built.choices[0].message.content == "\n[Thin"
     assert built.usage.total_tokens == 7
 
 
