@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from litellm_providers.reasoning import NON_SPACE, Split
+from litellm_providers.reasoning import Split, text_start
 
 _BRACKET_MARKERS: Final = ("[Thinking:", "[Reasoning:")
 _BRACKET_MARKER_RE: Final = re.compile(r"\[(?:Thinking|Reasoning):")
@@ -105,11 +105,9 @@ class BracketReasoningSplitter:
             if self._answer_started:
                 content.append(buf[pos:])
                 break
-            first = NON_SPACE.search(buf, pos)
-            start = end if first is None else first.start()
-            if not self._skip_ws:
-                content.append(buf[pos:start])  # whitespace before the first segment is kept
-            if first is None:
+            # Whitespace before the first segment is kept; after a segment it is dropped.
+            start = text_start(buf, pos, content, keep_whitespace=not self._skip_ws)
+            if start is None:
                 break
             self._skip_ws = False
             marker = _BRACKET_MARKER_RE.match(buf, start)

@@ -81,6 +81,18 @@ class ReasoningSplitter(Protocol):
 # `\s` uses the same Unicode definition as str.isspace().
 NON_SPACE: Final = re.compile(r"\S")
 
+
+def text_start(buf: str, pos: int, content: list[str], *, keep_whitespace: bool) -> int | None:
+    """Outside reasoning, before the answer (every splitter's leading-only rule): where the next
+    non-whitespace character of ``buf`` from ``pos`` is, None if there is none; the whitespace before it
+    goes to ``content`` when it is kept."""
+    first = NON_SPACE.search(buf, pos)
+    start = len(buf) if first is None else first.start()
+    if keep_whitespace:
+        content.append(buf[pos:start])
+    return None if first is None else start
+
+
 _THINK_OPEN: Final = "<think>"
 _THINK_CLOSE: Final = "</think>"
 _THINK_MAX_PENDING: Final = len(_THINK_CLOSE) - 1
@@ -154,10 +166,8 @@ class ThinkTagSplitter:
             if self._answer_started:
                 content.append(buf[pos:])
                 break
-            first = NON_SPACE.search(buf, pos)
-            start = end if first is None else first.start()
-            content.append(buf[pos:start])  # whitespace before the first block is kept
-            if first is None:
+            start = text_start(buf, pos, content, keep_whitespace=True)  # kept before the first block
+            if start is None:
                 break
             if buf.startswith(_THINK_OPEN, start):
                 pos = start + len(_THINK_OPEN)
